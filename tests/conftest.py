@@ -1,0 +1,37 @@
+"""Shared fixtures. Area-specific fixtures live in the area's own test modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+DEV_PACK = SHARED / "eval" / "packs" / "hollins_park_school"
+SAMPLE_PACK = REPO / "sample_evidence" / "northfield_academy"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Keep sessions, caches and config of a test run out of the user's home."""
+    base = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("TRIAGE_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("TRIAGE_CONFIG", str(base / "no-config.toml"))
+
+
+@pytest.fixture
+def dev_pack() -> Path:
+    if not DEV_PACK.exists():
+        pytest.fail(f"development pack not found at {DEV_PACK}")
+    return DEV_PACK
+
+
+@pytest.fixture
+def sample_pack() -> Path:
+    return SAMPLE_PACK
