@@ -68,4 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the imported module so ``except UserError`` sees the same class as the commands.
+    from triage.cli import main as _main
+
+    sys.exit(_main())
