@@ -1,0 +1,47 @@
+"""Snapshot tests of the key screens, on a fixed hand-written session so the matcher cannot move them.
+
+Update after an intended change with: .venv/bin/pytest tests/test_tui_snapshots.py --snapshot-update
+and look at the report before accepting it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_tui_support import fixed_session
+
+from triage.embed import HashingEmbedder
+from triage.session import Session
+from tui.app import ReviewApp
+
+
+@pytest.fixture
+def app(tmp_path):
+    session = Session.open(fixed_session(tmp_path / "fixed.sqlite"))
+    # Two decisions and a rating so the screens show state, not just an empty session.
+    first, second = session.suggestions("1.1")[:2]
+    session.decide(first.id, "confirm")
+    session.decide(second.id, "reject", note="a plan, not practice")
+    session.rate("1.1", "good_progress")
+    yield ReviewApp(session, embedder=HashingEmbedder(), export_dir=tmp_path / "out")
+    session.close()
+
+
+def test_board_80x24(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_review_queue_80x24(snap_compare, app):
+    # 1.1 is the first code row: open it, then move to the third suggestion.
+    assert snap_compare(app, terminal_size=(80, 24), press=["j", "enter", "j"])
+
+
+def test_review_queue_wide(snap_compare, app):
+    assert snap_compare(app, terminal_size=(140, 40), press=["j", "enter"])
+
+
+def test_missing_evidence(snap_compare, app):
+    assert snap_compare(app, terminal_size=(100, 30), press=["g"])
+
+
+def test_outcome_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=(100, 30), press=["o"])
