@@ -1,0 +1,302 @@
+"""Speed of ``triage suggest``: cold start, cached re-run, a 120,000-word pack, bare model throughput.
+
+    .venv/bin/python benchmarks/bench_suggest.py [--pack DOCS_DIR] [--words 120000] [--json OUT]
+    .venv/bin/python benchmarks/bench_suggest.py --ablation     # quality per idea, every labelled pack
+
+Every measurement runs in a fresh Python process (so "cold" includes interpreter start, imports
+and model load) with its own empty embedding cache; peak memory is the child's max RSS.
+The machine is shared, so the load average is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEV_DOCS = REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school" / "docs"
+
+CHILD = r"""
+import json, os, resource, sys, time
+t0 = time.perf_counter()
+mode, pack, out = sys.argv[1], sys.argv[2], sys.argv[3]
+stages = {}
+def progress(stage, done, total):
+    stages.setdefault(stage, [time.perf_counter() - t0, 0.0, total])
+    stages[stage][1] = time.perf_counter() - t0
+result = {}
+if mode == "cli":
+    from triage.cli import main
+    rc = main(["suggest", pack, "--json", out, "-q"])
+    result["rc"] = rc
+else:
+    from triage.pipeline import triage_pack
+    from triage.match import split_units
+    tp = triage_pack([pack], provider_type="school", progress=progress)
+    from triage.embed import load_default_embedder
+    result["backend"] = load_default_embedder().backend
+    result["chunks"] = len(tp.chunks)
+    result["units"] = sum(len(split_units(c.text)) for c in tp.chunks)
+    result["words"] = sum(d.word_count for d in tp.documents)
+    result["pipeline_s"] = time.perf_counter() - t0
+    if mode == "big+bare":
+        from triage.embed import SentenceTransformerEmbedder
+        emb = SentenceTransformerEmbedder(verify=False)  # the runtime the big pack used
+        tok = emb._load().tokenizer
+        words = " ".join(c.text for c in tp.chunks).split()
+        texts, i = [], 0
+        while len(texts) < 64:
+            piece = " ".join(words[i:i + 240]); i += 240
+            ids = tok(piece, truncation=True, max_length=256)["input_ids"]
+            texts.append(tok.decode(ids[1:-1]))
+        emb.encode(texts[:4])
+        t = time.perf_counter(); emb.encode(texts); dt = time.perf_counter() - t
+        result["bare_chunks_per_s"] = len(texts) / dt
+        result["bare_tokens"] = 256
+result["wall_in_child_s"] = time.perf_counter() - t0
+result["stages"] = stages
+result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("BENCH " + json.dumps(result))
+"""
+
+
+def run_child(mode: str, pack: Path, cache_dir: Path, out: Path) -> dict:
+    env = dict(os.environ, TRIAGE_CACHE_DIR=str(cache_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, str(pack), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    wall = time.perf_counter() - start
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH ")), None)
+    if proc.returncode != 0 or line is None:
+        raise SystemExit(f"benchmark child failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    data = json.loads(line[6:])
+    data["wall_s"] = wall
+    return data
+
+
+def make_big_pack(src: Path, dest: Path, words: int, seed: int = 7) -> int:
+    """Distinct sentences (so the cache cannot help) shaped like a provider's paperwork."""
+    from triage.ingest import ingest_pack
+
+    sentences: list[str] = []
+    for doc in ingest_pack([src]):
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", doc.text) if len(s.split()) >= 6]
+    rng = random.Random(seed)
+    dest.mkdir(parents=True, exist_ok=True)
+    total, n_file = 0, 0
+    while total < words:
+        paras = []
+        for _ in range(30):
+            picked = rng.sample(sentences, k=rng.randint(2, 5))
+            paras.append(" ".join(f"{s} (ref {rng.randint(1000, 99999)})" for s in picked))
+        text = "\n\n".join(paras) + "\n"
+        total += len(text.split())
+        (dest / f"generated_{n_file:03d}.txt").write_text(text, encoding="utf-8")
+        n_file += 1
+    return total
+
+
+LABELLED = [
+    REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school",
+    REPO / "sample_evidence" / "northfield_academy",
+    REPO / "sample_evidence" / "riverside_college",
+    REPO / "sample_evidence" / "brookfield_special_school",
+]
+OFF = dict(floor=-1.0, relative=99.0, threshold=-1.0, weak_margin=0.0)  # nothing missing, 5 claimed
+ABLATION = [
+    (
+        "dense: code wording + queries (max cosine)",
+        dict(
+            query_weight=1.0,
+            classifier_weight=0.0,
+            exemplar_weight=0.0,
+            lexical_weight=0.0,
+            hedge_penalty=0.0,
+            competition=0.0,
+            document_prior=0.0,
+            requires_penalty=0.0,
+            **OFF,
+        ),
+    ),
+    (
+        "+ BM25 over keyword lists",
+        dict(
+            query_weight=1.0,
+            classifier_weight=0.0,
+            exemplar_weight=0.0,
+            hedge_penalty=0.0,
+            competition=0.0,
+            document_prior=0.0,
+            requires_penalty=0.0,
+            **OFF,
+        ),
+    ),
+    (
+        "exemplars instead of queries (top-2 cosine) + BM25",
+        dict(
+            classifier_weight=0.0,
+            hedge_penalty=0.0,
+            competition=0.0,
+            document_prior=0.0,
+            requires_penalty=0.0,
+            **OFF,
+        ),
+    ),
+    (
+        "+ classifier on exemplar embeddings",
+        dict(hedge_penalty=0.0, competition=0.0, document_prior=0.0, requires_penalty=0.0, **OFF),
+    ),
+    (
+        "+ plan/absence cues (sentence units)",
+        dict(competition=0.0, document_prior=0.0, requires_penalty=0.0, **OFF),
+    ),
+    ("+ codes compete for a passage", dict(document_prior=0.0, requires_penalty=0.0, **OFF)),
+    ("+ document-type priors, required terms", dict(**OFF)),
+    ("+ calibrated threshold: missing list (all claimed top 5)", dict(floor=-1.0, relative=99.0)),
+    ("+ claim only passages near the best (full tool)", dict()),
+]
+
+
+def ablation() -> list[dict]:
+    """Quality per idea, cumulative, on every labelled pack (the scorer's own functions)."""
+    import dataclasses
+    import importlib.util
+
+    from triage.chunking import chunk_documents
+    from triage.embed import EmbeddingCache, load_default_embedder
+    from triage.ingest import ingest_pack
+    from triage.match import DEFAULT_PARAMS, scorer_payload, suggest
+
+    spec = importlib.util.spec_from_file_location("score", REPO.parent / "shared" / "eval" / "score.py")
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)  # type: ignore[union-attr]
+    emb = load_default_embedder()
+    packs = []
+    for pack in LABELLED:
+        if (pack / "gold.jsonl").exists():
+            docs = ingest_pack([pack / "docs"])
+            pt = json.loads((pack / "gold_summary.json").read_text())["provider_type"]
+            packs.append((pack, docs, chunk_documents(docs), pt))
+    rows = []
+    with (
+        tempfile.TemporaryDirectory(prefix="ablation-") as tmp,
+        EmbeddingCache(Path(tmp) / "e.sqlite") as cache,
+    ):
+        for label, overrides in ABLATION:
+            params = dataclasses.replace(DEFAULT_PARAMS, **overrides)
+            for pack, docs, chunks, pt in packs:
+                result = suggest(docs, chunks, provider_type=pt, embedder=emb, cache=cache, params=params)
+                out = Path(tmp) / f"{pack.name}.json"
+                out.write_text(json.dumps(scorer_payload(result, params, top_k=5)), encoding="utf-8")
+                res = score.score_pack(pack, out)
+                rows.append(
+                    {
+                        "idea": label,
+                        "pack": pack.name,
+                        **{
+                            k: res[k]
+                            for k in (
+                                "recall_at_5_macro",
+                                "hit_at_5",
+                                "precision_at_5",
+                                "mrr",
+                                "missing_f1",
+                                "near_miss_rate_at_5",
+                            )
+                        },
+                    }
+                )
+                r = rows[-1]
+                nm = r["near_miss_rate_at_5"]
+                print(
+                    f"{label[:46]:<46} {pack.name[:22]:<22} R@5m {r['recall_at_5_macro']:.3f} "
+                    f"hit@5 {r['hit_at_5']:.3f} P@5 {r['precision_at_5']:.3f} MRR {r['mrr']:.3f} "
+                    f"missF1 {r['missing_f1']:.3f} near {'n/a' if nm is None else f'{nm:.3f}'}",
+                    flush=True,
+                )
+    return rows
+
+
+def machine() -> dict:
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": sys.version.split()[0],
+        "load_avg": os.getloadavg(),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pack", type=Path, default=DEV_DOCS)
+    ap.add_argument("--words", type=int, default=120_000)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--ablation", action="store_true", help="quality per idea instead of speed")
+    args = ap.parse_args()
+    if args.ablation:
+        rows = ablation()
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        return 0
+    report: dict = {"machine_before": machine()}
+    with tempfile.TemporaryDirectory(prefix="bench-suggest-") as tmp:
+        t = Path(tmp)
+        report["cold"] = run_child("cli", args.pack, t / "cache1", t / "s1.json")
+        report["warm"] = run_child("cli", args.pack, t / "cache1", t / "s2.json")
+        report["dev_pipeline_cold"] = run_child("pipe", args.pack, t / "cache2", t / "x.json")
+        big = t / "big"
+        report["big_words_generated"] = make_big_pack(args.pack, big, args.words)
+        report["big"] = run_child("big+bare", big, t / "cache3", t / "s3.json")
+    report["machine_after"] = machine()
+    b = report["big"]
+    embed = b["stages"].get("embed", [0, 0, 0])
+    report["big_pipeline_chunks_per_s"] = b["chunks"] / b["pipeline_s"]
+    report["big_embed_units_per_s"] = embed[2] / max(embed[1] - embed[0], 1e-9)
+    m = report["machine_before"]
+    print(
+        f"machine: {m['nproc']} cores, {m['cpu']}, load avg before {m['load_avg']} "
+        f"after {report['machine_after']['load_avg']}"
+    )
+    print(
+        f"dev pack cold  (triage suggest, empty cache): {report['cold']['wall_s']:.1f} s wall, "
+        f"peak {report['cold']['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"dev pack warm  (same cache):                  {report['warm']['wall_s']:.1f} s wall, "
+        f"peak {report['warm']['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"{b['words']:,}-word pack (cold): {b['pipeline_s']:.1f} s pipeline, {b['chunks']} chunks, "
+        f"{b['units']} sentence units, {report['big_pipeline_chunks_per_s']:.1f} chunks/s, "
+        f"{report['big_embed_units_per_s']:.1f} units/s embedded, peak {b['peak_rss_mb']:.0f} MB"
+    )
+    print(f"bare model: {b['bare_chunks_per_s']:.1f} chunks/s of 256 word pieces")
+    print(
+        "stages (s from start, big pack): "
+        + ", ".join(f"{k} {v[0]:.1f}-{v[1]:.1f}" for k, v in b["stages"].items())
+    )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

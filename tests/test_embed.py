@@ -1,0 +1,151 @@
+"""Embedders and the SQLite embedding cache."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from triage.embed import Embedder, EmbeddingCache, HashingEmbedder, encode_cached, load_manifest, text_key
+
+
+class CountingEmbedder:
+    """Wraps an embedder and counts the texts that reach it (obeys the Embedder protocol)."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.model_hash = inner.model_hash
+        self.dim = inner.dim
+        self.texts_encoded = 0
+        self.calls = 0
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        self.calls += 1
+        self.texts_encoded += len(texts)
+        return self.inner.encode(texts, batch_size=batch_size)
+
+
+def test_counting_wrapper_obeys_protocol():
+    assert isinstance(CountingEmbedder(HashingEmbedder()), Embedder)
+
+
+def test_cache_round_trip_keeps_float32_bytes(tmp_path):
+    emb = HashingEmbedder(dim=16)
+    vecs = emb.encode(["careers leader", "link governor"])
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        cache.put_many(
+            emb.model_id, [(text_key("careers leader"), vecs[0]), (text_key("link governor"), vecs[1])]
+        )
+        got = cache.get_many(emb.model_id, [text_key("link governor"), text_key("absent")])
+        assert set(got) == {text_key("link governor")}
+        assert got[text_key("link governor")].dtype == np.float32
+        np.testing.assert_array_equal(got[text_key("link governor")], vecs[1])
+        # Another model never sees these vectors.
+        assert cache.get_many("other-model", [text_key("link governor")]) == {}
+    rows = (
+        sqlite3.connect(tmp_path / "e.sqlite")
+        .execute("SELECT model_id, dim, length(vector) FROM embeddings")
+        .fetchall()
+    )
+    assert sorted(rows) == [(emb.model_id, 16, 64), (emb.model_id, 16, 64)]
+
+
+def test_second_run_embeds_nothing(tmp_path):
+    texts = [
+        "Every pupil meets an employer each year.",
+        "The post is vacant.",
+        "Every pupil meets an employer each year.",
+    ]
+    counting = CountingEmbedder(HashingEmbedder())
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        first = encode_cached(counting, texts, cache)
+        assert counting.texts_encoded == 2  # the duplicate is embedded once
+        second = encode_cached(counting, texts, cache)
+    assert counting.texts_encoded == 2, "the second run reached the model"
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_array_equal(first[0], first[2])
+    # A fresh process (new connection to the same file) also finds them.
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        assert cache.count(counting.model_id) == 2
+
+
+def test_cancel_between_batches(tmp_path):
+    counting = CountingEmbedder(HashingEmbedder())
+    texts = [f"passage number {i}" for i in range(300)]
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache, pytest.raises(InterruptedError):
+        encode_cached(counting, texts, cache, batch_size=32, cancelled=lambda: counting.calls >= 1)
+    assert 0 < counting.texts_encoded < 300
+
+
+@pytest.mark.slow
+def test_offline_load_attempts_no_network(monkeypatch):
+    from triage.embed.minilm import SentenceTransformerEmbedder
+
+    attempts: list[object] = []
+
+    def refuse(self, address):
+        attempts.append(address)
+        raise OSError("network access attempted during offline model load")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))
+    emb = SentenceTransformerEmbedder(verify=True)  # hashes the weights and checks the manifest
+    vecs = emb.encode(["The Careers Leader reports to governors.", "Uniform must be worn."])
+    assert attempts == []
+    assert vecs.shape == (2, emb.dim) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    manifest = load_manifest()
+    assert emb.model_id == manifest["model_id"]
+    assert emb.model_hash == manifest["weights_sha256"]
+
+
+@pytest.mark.slow
+def test_numpy_backend_matches_sentence_transformers():
+    from triage.embed.minilm import SentenceTransformerEmbedder
+    from triage.embed.numpy_minilm import NumpyMiniLMEmbedder
+
+    texts = [
+        "Every Year 11 pupil had a guidance interview.",
+        "The Enterprise Adviser post is vacant.",
+        " ".join(["Work experience placements are arranged for every pupil in Year 10."] * 40),
+    ]
+    fast = NumpyMiniLMEmbedder()
+    ref = SentenceTransformerEmbedder(verify=False)
+    assert (fast.model_id, fast.model_hash, fast.dim) == (ref.model_id, ref.model_hash, ref.dim)
+    a, b = fast.encode(texts), ref.encode(texts)
+    np.testing.assert_allclose((a * b).sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_model_is_not_loaded_until_something_needs_embedding():
+    from triage.embed.minilm import SentenceTransformerEmbedder
+
+    emb = SentenceTransformerEmbedder(verify=False)
+    assert emb.dim == 384 and not emb.loaded
+    assert emb.encode([]).shape == (0, 384) and not emb.loaded
+
+
+@pytest.mark.slow
+def test_default_embedder_picks_its_runtime_by_job_size(tmp_path):
+    from triage.embed import MiniLMEmbedder
+
+    emb = MiniLMEmbedder(verify=False, small_job=3)
+    assert isinstance(emb, Embedder) and not emb.loaded
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        small = encode_cached(emb, ["one passage", "another passage"], cache)
+        assert emb.backend == "numpy" and emb._numpy is not None and not emb._torch.loaded
+        encode_cached(emb, [f"passage {i}" for i in range(5)], cache)  # more than small_job
+    assert emb.backend == "torch" and emb._torch.loaded
+    again = emb.encode(["one passage", "another passage"])
+    np.testing.assert_allclose((small * again).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_default_embedder_uses_torch_unless_told_otherwise():
+    from triage.embed import MiniLMEmbedder, load_default_embedder
+
+    assert MiniLMEmbedder(verify=False).backend == "torch"
+    assert load_default_embedder().backend == "torch"

@@ -1,0 +1,206 @@
+"""Matching on the development pack with the real model: determinism, cache, provider types, scorer format.
+
+One real-model run over the pack is shared by the module; the second run reuses its cache.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_embed import CountingEmbedder
+
+from triage.embed import EmbeddingCache, load_default_embedder
+from triage.match import evidence_model, scorer_payload, suggest
+from triage.pipeline import triage_pack
+
+SCORER = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "score.py"
+DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "packs" / "hollins_park_school"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    """One real-model run over the dev pack, then a second one that should embed nothing."""
+    if not DEV.exists():
+        pytest.fail(f"development pack not found at {DEV}")
+    tmp = tmp_path_factory.mktemp("match")
+    counting = CountingEmbedder(load_default_embedder())
+    # The same file the conftest points the default cache at, so the CLI test reuses it.
+    cache = EmbeddingCache(tmp_path_factory.getbasetemp() / "cache" / "embeddings.sqlite")
+    stages: list[str] = []
+    first = triage_pack(
+        [DEV / "docs"],
+        provider_type="school",
+        embedder=counting,
+        cache=cache,
+        progress=lambda stage, done, total: stages.append(stage),
+    )
+    encoded_first = counting.texts_encoded
+    second = triage_pack([DEV / "docs"], provider_type="school", embedder=counting, cache=cache)
+    yield {
+        "emb": counting,
+        "cache": cache,
+        "first": first,
+        "second": second,
+        "stages": stages,
+        "encoded_first": encoded_first,
+        "encoded_second": counting.texts_encoded - encoded_first,
+        "tmp": tmp,
+    }
+    cache.close()
+
+
+def test_second_run_embeds_nothing(real):
+    assert real["encoded_first"] > 0
+    assert real["encoded_second"] == 0
+
+
+def test_same_pack_same_suggestions_same_order(real):
+    a, b = real["first"].result, real["second"].result
+    assert [(s.code, s.chunk_id, s.rank, s.score) for s in a.suggestions] == [
+        (s.code, s.chunk_id, s.rank, s.score) for s in b.suggestions
+    ]
+    assert a.missing == b.missing and a.weak == b.weak and a.best_score == b.best_score
+
+
+def test_result_shape(real):
+    result, docs = real["first"].result, real["first"].documents
+    codes = list(result.best_score)
+    assert len(codes) == 32 and codes[0] == "1.1" and codes[-1] == "8.4"
+    by_doc = {d.id: d for d in docs}
+    for code in codes:
+        items = result.for_code(code)
+        assert [s.rank for s in items] == list(range(1, len(items) + 1)) and len(items) == 10
+        assert all(0.0 <= s.score <= 1.0 for s in items)
+        assert [s.score for s in items] == sorted((s.score for s in items), reverse=True)
+        for s in items:
+            assert by_doc[s.doc_id].text[s.start : s.end] == s.text
+    assert set(result.missing) <= set(codes) and not set(result.missing) & set(result.weak)
+    for code in result.missing:
+        assert result.best_score[code] < result.threshold
+    assert result.model_hash == real["emb"].model_hash and len(result.model_hash) == 64
+    assert result.criteria_version
+    assert set(real["stages"]) >= {"ingest", "embed", "match"}
+
+
+def test_provider_type_changes_queries_and_scores(real):
+    emb, cache = real["emb"], real["cache"]
+    school, _ = evidence_model("school", emb, cache)
+    college, _ = evidence_model("college", emb, cache)
+    assert "every year of their education from Key Stage 3" in school.profiles["5.1"].description
+    assert "at least two meaningful encounters" in college.profiles["5.1"].description
+    assert school.profiles["5.1"].queries != college.profiles["5.1"].queries
+    # Codes without a provider variant read the same for both.
+    assert school.profiles["1.2"].queries == college.profiles["1.2"].queries
+    pack = real["first"]
+    as_college = suggest(pack.documents, pack.chunks, provider_type="college", embedder=emb, cache=cache)
+    school_51 = [(s.chunk_id, s.score) for s in pack.result.for_code("5.1")]
+    college_51 = [(s.chunk_id, s.score) for s in as_college.for_code("5.1")]
+    assert school_51 != college_51
+    assert as_college.provider_type == "college"
+
+
+def test_unknown_provider_type_is_refused(real):
+    pack = real["first"]
+    with pytest.raises(ValueError, match="provider type"):
+        suggest(
+            pack.documents, pack.chunks, provider_type="nursery", embedder=real["emb"], cache=real["cache"]
+        )
+
+
+def test_scorer_accepts_output(real):
+    if not SCORER.exists():
+        pytest.fail(f"scorer not found at {SCORER}")
+    payload = scorer_payload(real["first"].result, top_k=5)
+    out = real["tmp"] / "suggestions.json"
+    out.write_text(json.dumps(payload), encoding="utf-8")
+    metrics_path = real["tmp"] / "metrics.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCORER), str(DEV), str(out), "--json", str(metrics_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads(metrics_path.read_text())["packs"][0]
+    for key in (
+        "recall_at_5_macro",
+        "recall_at_5_micro",
+        "hit_at_5",
+        "precision_at_5",
+        "mrr",
+        "missing_precision",
+        "missing_recall",
+        "missing_f1",
+    ):
+        assert 0.0 <= metrics[key] <= 1.0, key
+    assert payload["missing"], "the dev pack has codes with no evidence; none were flagged"
+    # Better than generic semantic search (hit@5 0.81 on this pack).
+    assert metrics["hit_at_5"] > 0.81
+    assert metrics["missing_f1"] > 0.0
+    # Missing codes carry no claimed passage; their candidates are kept apart for the assessor.
+    assert not {s["code"] for s in payload["suggestions"]} & set(payload["missing"])
+    assert {s["code"] for s in payload["missing_candidates"]} == set(payload["missing"])
+    assert payload["model_hash"] == real["emb"].model_hash
+
+
+def test_cli_eval_prints_metrics(real, capsys, monkeypatch):
+    from triage.cli import main
+
+    # The default cache dir is the test's own temp dir (conftest); the model is already loaded.
+    rc = main(["eval", str(DEV)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "hit@5" in out and "hollins_park_school" in out and "miss F1" in out
+
+
+def test_cli_eval_without_gold_is_a_user_error(tmp_path, capsys):
+    from triage.cli import main
+
+    (tmp_path / "docs").mkdir()
+    rc = main(["eval", str(tmp_path / "docs")])
+    assert rc == 2
+    assert "GOLD_DIR" in capsys.readouterr().err
+
+
+def test_cached_run_never_loads_the_model(real):
+    from triage.embed.minilm import SentenceTransformerEmbedder
+
+    fresh = SentenceTransformerEmbedder(verify=False)
+    pack = real["first"]
+    again = suggest(pack.documents, pack.chunks, provider_type="school", embedder=fresh, cache=real["cache"])
+    assert not fresh.loaded, "every text was cached, yet torch and the weights were loaded"
+    assert [(s.chunk_id, s.score) for s in again.suggestions] == [
+        (s.chunk_id, s.score) for s in pack.result.suggestions
+    ]
+
+
+def test_stored_classifier_is_the_one_a_fresh_fit_gives(real):
+    import numpy as np
+
+    from criteria_index import load_index
+    from triage.match import load_queries
+    from triage.match.model import (
+        PRECOMPUTED,
+        _build_with_vectors,
+        build_model,
+        load_classifier,
+        load_precomputed,
+    )
+
+    if not PRECOMPUTED.exists():
+        pytest.fail("models/exemplar_vectors.npz is missing: run python -m triage.match.precompute")
+    idx = load_index()
+    texts = {c.code: idx.text_for(c.code, "college") for c in idx.codes}
+    stored = build_model(load_queries(), texts, "college", real["emb"], real["cache"])
+    fresh = _build_with_vectors(load_queries(), texts, "college", real["emb"], load_precomputed(real["emb"]))
+    assert stored.classifier_digest == fresh.classifier_digest
+    assert load_classifier(stored.classifier_digest, "college") is not None, (
+        "models/exemplar_vectors.npz is stale for the current queries: run python -m triage.match.precompute"
+    )
+    np.testing.assert_allclose(stored.coef, fresh.coef, atol=1e-4)
+    np.testing.assert_allclose(stored.intercept, fresh.intercept, atol=1e-4)

@@ -1,0 +1,92 @@
+"""The criterion queries data: complete, valid, and not copied from any labelled pack."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from criteria_index import load_index
+from triage.match.queries import QueryDataError, _load_cached, load_queries
+
+REPO = Path(__file__).resolve().parent.parent
+LABELLED = [
+    REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school",
+    *sorted((REPO / "sample_evidence").glob("*/")),
+]
+
+
+def test_every_code_has_queries_and_exemplars():
+    qs = load_queries()
+    assert set(qs.codes) == {c.code for c in load_index().codes}
+    for code, cq in qs.codes.items():
+        assert len(cq.queries) >= 2, code
+        assert len(cq.keywords) >= 5, code
+        assert len(cq.positives) >= 4, code
+        assert len(cq.near_misses) >= 2, code
+    assert len(qs.background) >= 10
+    assert re.fullmatch(r"\d{4}\.\d{2}-\d+", qs.version)
+
+
+def test_variants_only_add_for_their_provider_type():
+    cq = load_queries().code("5.1")
+    school_q, _, _ = cq.for_provider("school")
+    college_q, college_p, _ = cq.for_provider("college")
+    special_q, _, _ = cq.for_provider("special_school")
+    assert set(cq.queries) < set(school_q) and set(cq.queries) < set(college_q)
+    assert set(school_q) != set(college_q)
+    assert set(school_q) <= set(special_q)  # special schools are read with the school wording
+    assert len(college_p) > len(cq.positives)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 ]", " ", text.lower())).strip()
+
+
+def test_exemplars_are_not_copied_from_labelled_packs():
+    quotes = []
+    for pack in LABELLED:
+        gold = pack / "gold.jsonl"
+        if gold.exists():
+            quotes += [
+                _norm(json.loads(line)["quote"]) for line in gold.read_text().splitlines() if line.strip()
+            ]
+        near = pack / "near_misses.jsonl"
+        if near.exists():
+            quotes += [
+                _norm(json.loads(line)["quote"]) for line in near.read_text().splitlines() if line.strip()
+            ]
+    if not quotes:
+        pytest.fail("no labelled packs found to compare against")
+    qs = load_queries()
+    texts = list(qs.background)
+    for cq in qs.codes.values():
+        texts += [*cq.queries, *cq.positives, *cq.near_misses]
+        for v in cq.variants.values():
+            texts += [*v.queries, *v.positives, *v.near_misses]
+    for text in texts:
+        words = _norm(text).split()
+        # No run of 8 words from an exemplar appears in a labelled passage.
+        grams = {" ".join(words[i : i + 8]) for i in range(max(len(words) - 7, 0))}
+        for g in grams:
+            assert not any(g in q for q in quotes), f"exemplar shares wording with a labelled pack: {g!r}"
+
+
+def test_malformed_files_are_refused_with_the_file_named(tmp_path):
+    (tmp_path / "a.yaml").write_text('version: "1"\ncodes:\n  "1.1":\n    queries: [q]\n', encoding="utf-8")
+    with pytest.raises(QueryDataError, match=r"a\.yaml: code 1\.1.*positive"):
+        _load_cached(str(tmp_path))
+    (tmp_path / "a.yaml").write_text(
+        'version: "1"\ncodes:\n  "1.1":\n    queries: [q]\n    positives: [p]\n    sizes: [x]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(QueryDataError, match="unknown keys"):
+        _load_cached(str(tmp_path) + "/")
+    (tmp_path / "a.yaml").write_text(
+        'version: "1"\ncodes:\n  "1.1":\n    queries: [q]\n    positives: [p]\n', encoding="utf-8"
+    )
+    (tmp_path / "b.yaml").write_text('version: "2"\nbackground: [x]\n', encoding="utf-8")
+    with pytest.raises(QueryDataError, match="disagree on version"):
+        _load_cached(str(tmp_path) + "//")

@@ -1,0 +1,376 @@
+"""Suggest evidence passages for every code and flag the codes with no evidence.
+
+How a chunk is scored for a code (each step was measured; see benchmarks/results/matching.md):
+
+1. The chunk is split into sentence units, because evidence usually sits in one or two
+   sentences and a plan or an absence ("the post is vacant") usually sits in its own.
+2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
+   its similarity to the code's positive exemplars, and a penalty when it carries an
+   intention or absence cue. The chunk keeps its best unit.
+3. BM25 over the code's keyword list adds the lexical signal at chunk level.
+4. Codes compete: a chunk that scores much higher for another code is pulled down for this
+   one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
+5. A fixed logistic maps the raw score to [0, 1]; the same threshold then applies to every
+   code. A code is ``missing`` when its best chunk is below the threshold and ``weak`` when
+   its best chunk is within ``weak_margin`` above it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from triage.embed.base import Embedder
+from triage.embed.cache import EmbeddingCache, encode_cached
+from triage.match.cues import hedge_score
+from triage.match.features import _topk_mean, lexical_scores
+from triage.match.model import EvidenceModel, build_model
+from triage.match.queries import QuerySet, load_queries
+from triage.records import PROVIDER_TYPES, Chunk, Document, MatchResult, Suggestion
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    query_weight: float = 0.0  # max cosine to the code's wording and queries (ablation baseline only)
+    classifier_weight: float = 0.25  # on the classifier's logit
+    exemplar_weight: float = 3.0
+    hedge_penalty: float = 2.0  # subtracted from a unit whose sentences are all plans/absences
+    lexical_weight: float = 2.0
+    document_prior: float = 0.4  # added when the file name says what kind of document it is
+    requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
+    competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
+    sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
+    centre: float = 2.4  # raw score that maps to the threshold
+    slope: float = 2.0
+    threshold: float = 0.5  # calibrated evidence threshold
+    weak_margin: float = 0.1
+    # What the scorer JSON claims as evidence for a code that is not missing.
+    floor: float = 0.25  # calibrated score below which a passage is not claimed
+    relative: float = 0.45  # nor when this far below the code's best passage
+    always: int = 1  # the first passages claimed regardless of the relative cut (if above the floor)
+
+
+DEFAULT_PARAMS = ScoringParams()
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2018'\"(])|\n+")
+
+
+def split_units(text: str, min_words: int = 4) -> list[str]:
+    """Sentences and lines of a chunk; fragments under ``min_words`` join the previous unit."""
+    units: list[str] = []
+    for part in _SENTENCE.split(text):
+        part = part.strip() if part else ""
+        if not part:
+            continue
+        if units and len(part.split()) < min_words:
+            units[-1] = f"{units[-1]} {part}"
+        else:
+            units.append(part)
+    return units or [text.strip() or text]
+
+
+_MODELS: dict[tuple[str, str, str, str, str], EvidenceModel] = {}
+
+
+def evidence_model(
+    provider_type: str,
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    queries: QuerySet | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[EvidenceModel, str]:
+    """The per-code model for this provider type (built once per process) and the criteria version."""
+    from criteria_index import load_index
+
+    idx = load_index()
+    queries = queries or load_queries()
+    key = (embedder.model_id, embedder.model_hash, queries.digest, idx.version, provider_type)
+    if key not in _MODELS:
+        code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
+        _MODELS[key] = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
+    return _MODELS[key], f"{idx.version}+queries-{queries.version}"
+
+
+def raw_scores(
+    model: EvidenceModel,
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    params: ScoringParams = DEFAULT_PARAMS,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(n_chunks, n_codes) raw scores and the per-signal arrays behind them."""
+    n, c = len(chunks), len(model.codes)
+    units: list[str] = []
+    owner: list[int] = []
+    for i, chunk in enumerate(chunks):
+        for unit in split_units(chunk.text):
+            units.append(unit)
+            owner.append(i)
+    vecs = encode_cached(
+        embedder,
+        units,
+        cache,
+        cancelled=cancelled,
+        progress=(lambda done, total: progress("embed", done, total)) if progress else None,
+    )
+    own = np.asarray(owner, dtype=np.int64)
+    logits = model.classifier_logits(vecs)
+    exemplar = np.zeros((len(units), c), dtype=np.float32)
+    for j, code in enumerate(model.codes):
+        exemplar[:, j] = _topk_mean(vecs @ model.profiles[code].p_vecs.T, 2)
+    hedge = np.array([hedge_score(u) for u in units], dtype=np.float32)
+    unit_score = (
+        params.classifier_weight * logits
+        + params.exemplar_weight * exemplar
+        - params.hedge_penalty * hedge[:, None]
+    )
+    if params.query_weight:
+        for j, code in enumerate(model.codes):
+            unit_score[:, j] += params.query_weight * (vecs @ model.profiles[code].q_vecs.T).max(axis=1)
+    best = np.full((n, c), -1e9, dtype=np.float32)
+    if len(units):
+        np.maximum.at(best, own, unit_score.astype(np.float32))
+    # Remember which unit carried each chunk's score, for the signals an assessor sees.
+    clf_best = np.full((n, c), -1e9, dtype=np.float32)
+    ex_best = np.zeros((n, c), dtype=np.float32)
+    hedge_chunk = np.zeros(n, dtype=np.float32)
+    if len(units):
+        np.maximum.at(clf_best, own, logits.astype(np.float32))
+        np.maximum.at(ex_best, own, exemplar)
+        np.maximum.at(hedge_chunk, own, hedge)
+    lexical = lexical_scores(model, [ch.text for ch in chunks])
+    prior = document_priors(model, chunks)
+    lacking = lacks_required(model, chunks)
+    raw = (
+        best
+        + params.lexical_weight * lexical
+        + params.document_prior * prior
+        - params.requires_penalty * lacking
+    )
+    if params.competition and c > 1 and n:
+        raw = raw - params.competition * _lead_over(raw, model.codes, params.sibling_competition)
+    signals: dict[str, np.ndarray] = {
+        "classifier": 1.0 / (1.0 + np.exp(-clf_best)),
+        "exemplar": ex_best,
+        "lexical": lexical,
+        "hedge": np.repeat(hedge_chunk[:, None], c, axis=1),
+        "document": prior,
+        "lacks_required": lacking,
+    }
+    return raw, signals
+
+
+def document_priors(model: EvidenceModel, chunks: Sequence[Chunk]) -> np.ndarray:
+    """1 where the chunk's file name matches one of the code's document patterns, else 0."""
+    out = np.zeros((len(chunks), len(model.codes)), dtype=np.float32)
+    names = sorted({ch.doc_name for ch in chunks})
+    for j, code in enumerate(model.codes):
+        pats = [re.compile(p, re.I) for p in model.profiles[code].documents]
+        if not pats:
+            continue
+        hits = {name for name in names if any(p.search(name) for p in pats)}
+        for i, ch in enumerate(chunks):
+            if ch.doc_name in hits:
+                out[i, j] = 1.0
+    return out
+
+
+def lacks_required(model: EvidenceModel, chunks: Sequence[Chunk]) -> np.ndarray:
+    """1 where a code has required terms and the chunk contains none of them."""
+    out = np.zeros((len(chunks), len(model.codes)), dtype=np.float32)
+    for j, code in enumerate(model.codes):
+        pats = [re.compile(p, re.I) for p in model.profiles[code].requires]
+        if pats:
+            for i, ch in enumerate(chunks):
+                if not any(p.search(ch.text) for p in pats):
+                    out[i, j] = 1.0
+    return out
+
+
+def _lead_over(raw: np.ndarray, codes: Sequence[str], sibling_share: float) -> np.ndarray:
+    """How far each chunk's best *other* code leads this code (0 when this code leads).
+
+    A lead by a code of the same section counts ``sibling_share`` of its size: 6.1 and 6.2
+    often share a passage, 1.2 and 5.1 rarely do.
+    """
+    section = np.array([int(c.split(".")[0]) for c in codes])
+    lead = np.zeros_like(raw)
+    for j in range(raw.shape[1]):
+        others = np.delete(np.arange(raw.shape[1]), j)
+        weight = np.where(section[others] == section[j], sibling_share, 1.0)
+        gap = (raw[:, others] - raw[:, [j]]) * weight
+        lead[:, j] = np.maximum(gap.max(axis=1), 0.0)
+    return lead
+
+
+def calibrate(raw: np.ndarray, params: ScoringParams = DEFAULT_PARAMS) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-params.slope * (raw - params.centre)))
+
+
+def _code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in code.split("."))
+
+
+def suggest(
+    documents: Sequence[Document],
+    chunks: Sequence[Chunk],
+    *,
+    provider_type: str,
+    embedder: Embedder | None = None,
+    cache: EmbeddingCache | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    top_n: int = 10,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> MatchResult:
+    """Top ``top_n`` passages per code, calibrated scores, and the missing and weak codes.
+
+    Deterministic: the same chunks give the same suggestions in the same order; ties are
+    broken by document name, then offset. ``cancelled`` is polled between embedding batches
+    (an InterruptedError is raised when it returns True).
+    """
+    if provider_type not in PROVIDER_TYPES:
+        raise ValueError(
+            f"unknown provider type {provider_type!r}; expected one of {', '.join(PROVIDER_TYPES)}"
+        )
+    if embedder is None:
+        from triage.embed.minilm import load_default_embedder
+
+        embedder = load_default_embedder()
+    own_cache = cache is None
+    if cache is None:
+        cache = EmbeddingCache()
+    try:
+        model, criteria_version = evidence_model(provider_type, embedder, cache, cancelled=cancelled)
+        usable = [ch for ch in chunks if ch.text.strip()]
+        raw, signals = raw_scores(
+            model, usable, embedder, cache, params, progress=progress, cancelled=cancelled
+        )
+    finally:
+        if own_cache:
+            cache.close()
+    scores = calibrate(raw, params) if len(usable) else raw
+    docs_by_id = {d.id: d for d in documents}
+    suggestions: list[Suggestion] = []
+    missing: list[str] = []
+    weak: list[str] = []
+    best_score: dict[str, float] = {}
+    codes = sorted(model.codes, key=_code_key)
+    for done, code in enumerate(codes, 1):
+        j = model.codes.index(code)
+        order = sorted(
+            range(len(usable)), key=lambda i: (-float(scores[i, j]), usable[i].doc_name, usable[i].start)
+        )
+        best = round(float(scores[order[0], j]), 6) if order else 0.0
+        best_score[code] = best
+        if best < params.threshold:
+            missing.append(code)
+        elif best < params.threshold + params.weak_margin:
+            weak.append(code)
+        for rank, i in enumerate(order[:top_n], 1):
+            ch = usable[i]
+            doc = docs_by_id.get(ch.doc_id)
+            page = doc.page_at(ch.start) if doc is not None else ch.page_start
+            suggestions.append(
+                Suggestion(
+                    code=code,
+                    chunk_id=ch.id,
+                    doc_id=ch.doc_id,
+                    doc_name=ch.doc_name,
+                    page=page,
+                    start=ch.start,
+                    end=ch.end,
+                    text=ch.text,
+                    score=round(float(scores[i, j]), 6),
+                    rank=rank,
+                    signals={name: round(float(arr[i, j]), 4) for name, arr in signals.items()}
+                    | {"raw": round(float(raw[i, j]), 4)},
+                )
+            )
+        if progress:
+            progress("match", done, len(codes))
+    return MatchResult(
+        provider_type=provider_type,
+        suggestions=tuple(suggestions),
+        missing=tuple(missing),
+        weak=tuple(weak),
+        best_score=best_score,
+        model_id=embedder.model_id,
+        model_hash=embedder.model_hash,
+        criteria_version=criteria_version,
+        threshold=params.threshold,
+        weak_margin=params.weak_margin,
+    )
+
+
+def claimed(
+    result: MatchResult, code: str, params: ScoringParams = DEFAULT_PARAMS, top_k: int | None = None
+) -> list[Suggestion]:
+    """The suggestions the tool stands behind as evidence for ``code``.
+
+    None for a missing code: claiming a passage while saying "no evidence" would contradict
+    itself, and the best candidates of a missing code are by construction its near-misses.
+    For other codes: rank 1 always, then each passage above the floor and within
+    ``params.relative`` of the best.
+    """
+    if code in result.missing:
+        return []
+    items = sorted(result.for_code(code), key=lambda s: s.rank)
+    if not items:
+        return []
+    best = items[0].score
+    keep = [items[0]] + [
+        s
+        for s in items[1:]
+        if s.score >= params.floor and (s.rank <= params.always or s.score >= best - params.relative)
+    ]
+    return keep[:top_k] if top_k else keep
+
+
+def scorer_payload(
+    result: MatchResult, params: ScoringParams = DEFAULT_PARAMS, top_k: int | None = None
+) -> dict[str, Any]:
+    """The JSON the evaluation scorer reads (see ../shared/eval/README.md), plus provenance.
+
+    ``suggestions`` holds only what :func:`claimed` stands behind; the best candidates of the
+    missing codes go in ``missing_candidates`` (the scorer ignores that key) so an assessor
+    can still look at them.
+    """
+
+    def row(s: Suggestion) -> dict[str, Any]:
+        return {
+            "code": s.code,
+            "doc": s.doc_name,
+            "text": s.text,
+            "score": s.score,
+            "rank": s.rank,
+            "page": s.page,
+            "start": s.start,
+            "end": s.end,
+        }
+
+    codes = sorted({s.code for s in result.suggestions} | set(result.best_score), key=_code_key)
+    suggestions = [row(s) for code in codes for s in claimed(result, code, params, top_k)]
+    candidates = [row(s) for code in result.missing for s in result.for_code(code)[:3]]
+    return {
+        "suggestions": suggestions,
+        "missing": list(result.missing),
+        "weak": list(result.weak),
+        "missing_candidates": candidates,
+        "best_score": result.best_score,
+        "threshold": result.threshold,
+        "weak_margin": result.weak_margin,
+        "provider_type": result.provider_type,
+        "model_id": result.model_id,
+        "model_hash": result.model_hash,
+        "criteria_version": result.criteria_version,
+    }
