@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_tui_support import copy_session, fixed_session, review_pack, triage_into
+from test_tui_support import copy_session, fixed_session, goto_code, review_pack, settle, triage_into
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from triage.embed import HashingEmbedder
@@ -20,7 +20,7 @@ from tui.outcome import OutcomeScreen
 from tui.override import OverrideModal
 from tui.queue import ReviewQueueScreen
 from tui.source import SourceScreen
-from tui.widgets import session_meta
+from tui.widgets import PassageView, session_meta
 
 SIZE = (100, 32)
 
@@ -39,16 +39,6 @@ def cell_text(table: DataTable, row_key: str, column: str) -> str:
 def option_text(options: OptionList, index: int) -> str:
     prompt = options.get_option_at_index(index).prompt
     return getattr(prompt, "plain", str(prompt))
-
-
-async def goto_code(pilot, code: str) -> None:
-    """Move the board cursor to ``code`` with j/k and open it with enter, as an assessor would."""
-    table = pilot.app.screen.query_one(DataTable)
-    target = table.get_row_index(code)
-    while table.cursor_row != target:
-        await pilot.press("j" if table.cursor_row < target else "k")
-    await pilot.press("enter")
-    await pilot.pause()
 
 
 async def test_whole_review_lands_in_the_database(triaged, tmp_path):
@@ -250,8 +240,11 @@ async def test_bracketed_document_text_is_not_markup(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await goto_code(pilot, "3.4")
-        shown = app.screen.query_one("#passage", Static).render()
-        assert "[planned]" in shown.plain  # type: ignore[attr-defined]
+        await pilot.pause()
+        passage = app.screen.query_one("#passage", PassageView)
+        assert "[planned]" in passage.content.plain
+        drawn = "".join(passage.render_line(y).text for y in range(passage.size.height))
+        assert "[planned]" in drawn
     session.close()
 
 
@@ -414,8 +407,7 @@ async def test_triage_failure_is_shown_not_raised(tmp_path):
     app = ReviewApp(session, embedder=HashingEmbedder())  # resumes: re-triages from the recorded path
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ErrorModal)
         assert "pack-that-was-moved" in app.screen.message
         await pilot.press("escape")
@@ -424,4 +416,27 @@ async def test_triage_failure_is_shown_not_raised(tmp_path):
         await pilot.press("b")  # the rest of the app still works
         await pilot.pause()
         assert isinstance(app.screen, BoardScreen)
+    session.close()
+
+
+async def test_passage_pane_scrolls_to_the_highlighted_span(triaged, tmp_path):
+    path = copy_session(triaged, tmp_path)
+    session = Session.open(path)
+    # A suggestion that starts well into its document, so the pane has to scroll to show it.
+    deep = next(r for r in session.suggestions() if r.rank == 1 and r.start > 3000)
+    app = ReviewApp(session, embedder=HashingEmbedder())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await goto_code(pilot, deep.code)
+        await pilot.pause()
+        passage = app.screen.query_one("#passage", PassageView)
+        assert passage.scroll_offset.y > 0
+        shown = " ".join(passage.render_line(y).text for y in range(passage.size.height))
+        first_words = " ".join(deep.text.split()[:4])
+        assert first_words in " ".join(shown.split())
+        await pilot.press("j")  # the next passage replaces it at once
+        await pilot.pause()
+        second = session.suggestions(deep.code)[1]
+        shown = " ".join(passage.render_line(y).text for y in range(passage.size.height))
+        assert " ".join(second.text.split()[:4]) in " ".join(shown.split())
     session.close()

@@ -45,3 +45,17 @@ def test_missing_evidence(snap_compare, app):
 
 def test_outcome_screen(snap_compare, app):
     assert snap_compare(app, terminal_size=(100, 30), press=["o"])
+
+
+def test_review_queue_with_a_remote_model_and_a_hint(snap_compare, tmp_path, monkeypatch):
+    # Configured but never contacted: the hint was stored earlier, as second_opinion() stores it.
+    monkeypatch.setenv("TRIAGE_LLM_BASE_URL", "https://llm.example.org/v1")
+    session = Session.open(fixed_session(tmp_path / "fixed.sqlite"))
+    first = session.suggestions("1.1")[0]
+    session.add_draft("second_opinion", "no: a plan, not practice", code="1.1", suggestion_id=first.id,
+                      model="fake-model")
+    app = ReviewApp(session, embedder=HashingEmbedder())
+    try:
+        assert snap_compare(app, terminal_size=(120, 30), press=["j", "enter"])
+    finally:
+        session.close()

@@ -42,6 +42,36 @@ def triage_into(path: Path, pack: Path) -> Path:
     return path
 
 
+async def goto_code(pilot, code: str) -> None:
+    """Move the board cursor to ``code`` with j/k and open it with enter, as an assessor would."""
+    from textual.widgets import DataTable
+
+    table = pilot.app.screen.query_one(DataTable)
+    target = table.get_row_index(code)
+    while table.cursor_row != target:
+        await pilot.press("j" if table.cursor_row < target else "k")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def settle(pilot, timeout: float = 30.0) -> None:
+    """Wait until no worker is pending or running, then for the screen to catch up.
+
+    ``app.workers.wait_for_complete()`` raises WorkerFailed when a worker it waits on fails, and
+    whether it still holds that worker depends on timing; tests of failures use this instead.
+    """
+    import time
+
+    from textual.worker import WorkerState
+
+    deadline = time.monotonic() + timeout
+    while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+        if time.monotonic() > deadline:
+            raise AssertionError("workers still running after the timeout")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 def copy_session(template: Path, dest_dir: Path) -> Path:
     dest = dest_dir / template.name
     shutil.copyfile(template, dest)

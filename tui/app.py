@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.assist import NO_LLM
 from tui.board import BoardScreen
 from tui.chat import ChatScreen
 from tui.commands import ReviewCommands
@@ -70,7 +71,8 @@ class ReviewApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    status_text: reactive[Content] = reactive(Content(""), always_update=True)
+    # repaint=False: the StatusLine widgets redraw themselves; an app-level repaint would redraw every widget.
+    status_text: reactive[Content] = reactive(Content(""), always_update=True, repaint=False)
 
     def __init__(
         self,
@@ -99,10 +101,55 @@ class ReviewApp(App[None]):
         self._rules: Any = None
         self._suggestion_count: int | None = None
         self._busy_threads: set[threading.Thread] = set()
+        self.llm_config, self.llm_problem = read_llm_config()
+
+    @property
+    def _background_screens(self) -> list[Any]:
+        # Textual counts the screen below the top one as visible even when the top one is opaque, and
+        # then turns any redraw of it (the board under the review queue) into a full repaint of the
+        # screen in front, on every decision. Only a see-through screen (a modal) shows what is below.
+        try:
+            if self.screen.styles.background.a == 1:
+                return []
+        except Exception:  # no screen yet
+            pass
+        return super()._background_screens
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Screens hidden under an opaque one no longer get Textual's resize (above); send it so their
+        # breakpoint classes and layout match the terminal when they are shown again.
+        for screen in self.screen_stack[:-1]:
+            if screen not in self._background_screens:
+                screen.post_message(events.Resize(event.size, event.virtual_size, event.container_size))
+
+    # ---- the optional language model ----------------------------------------------------------
+
+    @property
+    def llm_warning(self) -> str:
+        """Shown on every screen while a remote endpoint is configured: pack text would leave the machine."""
+        config = self.llm_config
+        if config is None or not config.is_remote:
+            return ""
+        # The words that matter first: a narrow terminal cuts the end of the line.
+        return f"pack text will leave this machine: the language model is at {config.host or config.base_url}"
+
+    def llm_client(self) -> Any | None:
+        """A client for the configured model, or None after telling the assessor why there is none."""
+        if self.llm_problem:
+            self.notify(self.llm_problem, title="Language model", severity="error")
+            return None
+        if self.llm_config is None:
+            self.notify(NO_LLM, title="Language model", severity="warning")
+            return None
+        from triage.llm import client_from_config
+
+        return client_from_config(self.llm_config)
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.llm_problem:
+            self.notify(self.llm_problem, title="Language model", severity="error", timeout=12)
         self.refresh_assessment()
         if self.triage_inputs or not self.session.documents():
             if not self.triage_inputs:
@@ -359,6 +406,16 @@ class ReviewApp(App[None]):
         folder = self.export_dir or Path(self.session.path).parent / "exports"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{Path(self.session.path).stem}-{suffix}"
+
+
+def read_llm_config() -> tuple[Any, str]:
+    """The [llm] settings (file or TRIAGE_LLM_* variables) and, if they cannot be used, why not."""
+    from triage.llm import load_llm_config
+
+    try:
+        return load_llm_config(), ""
+    except (ValueError, OSError) as exc:  # LLMConfigError, or a config file that is not valid TOML
+        return None, f"the [llm] settings cannot be used: {exc}"
 
 
 STAGE_WORDS = {"ingest": "reading documents", "embed": "embedding passages", "match": "matching codes"}

@@ -19,7 +19,11 @@ GENERAL = (
     "selection and e marks it as evidence for any code. ctrl+p: jump to a code, search the pack, "
     "export the report, switch provider type, set the provider's and assessor's names. Outcomes come "
     "from the rules engine only; o shows them with their reasons, v overrides a section with a "
-    "justification, G records a Gatsby Benchmark status."
+    "justification, G records a Gatsby Benchmark status. With a language model configured (see "
+    "docs/llm.md), in the queue w asks it why a passage does or does not evidence the code, h asks for "
+    "its yes/no/unsure hint (shown beside the score), and K drafts the code's key-evidence sentence for "
+    "you to edit and accept with ctrl+s. The model's words are hints and drafts: they never confirm, "
+    "reject, rate or set an outcome."
 )
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
+from tui.assist import ACCEPTED_KEY_EVIDENCE, ExplainModal, KeyEvidenceModal, llm_failure
 from tui.manual import ManualEvidenceModal
 from tui.note import NoteModal
 from tui.rate import RateModal
@@ -20,12 +24,17 @@ from tui.widgets import (
     LEVEL_KEYS,
     OUTCOME_STYLE,
     SHORT,
+    PassageView,
+    QuietStatic,
     StatusLine,
     literal,
     passage_in_context,
 )
 
 MARK = {"confirmed": ("✓", "$success"), "rejected": ("✗", "$error"), None: ("·", "$text-muted")}
+HINT_STYLE = {"yes": "italic $success", "no": "italic $error", "unsure": "italic $warning", "…": "$text-muted"}
+# Keys of the LLM assistance: in the footer only when a model is configured (they explain otherwise).
+LLM_KEYS = ("w", "h", "K")
 
 
 class ReviewQueueScreen(Screen[None]):
@@ -47,6 +56,10 @@ class ReviewQueueScreen(Screen[None]):
         Binding("right_square_bracket", "next_code(1)", "Next code", id="next_code"),
         Binding("left_square_bracket", "next_code(-1)", "Prev code", show=False),
         Binding("p", "toggle_preread", "Pre-read", show=False),
+        Binding("w", "explain", "Why?", id="llm_explain", tooltip="The language model explains the suggestion"),
+        Binding("h", "second_opinion", "LLM hint", id="llm_hint", tooltip="The model's yes/no/unsure: a hint"),
+        Binding("K", "key_evidence", "Key evidence", id="llm_key_evidence",
+                tooltip="The model drafts the key-evidence sentence for you to edit"),
         Binding("escape", "back", "Back to board", id="back", show=False),
     ]
 
@@ -55,19 +68,25 @@ class ReviewQueueScreen(Screen[None]):
         self.code = code
         self.preread = preread
         self.rows: list[Any] = []
+        self.hints: dict[int, str] = {}  # suggestion id -> the LLM's yes/no/unsure ("…" while asked)
+        self._shown: tuple[Any, ...] | None = None  # what the passage pane shows, to skip redrawing it
+        self._key_evidence = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
-        yield Static(id="code-head")
+        yield QuietStatic(id="code-head")
         with Horizontal(id="queue-body"):
             yield OptionList(id="suggestions")
             with Vertical(id="context-pane"):
                 yield Static(id="passage-meta")
-                with VerticalScroll(id="context-scroll"):
-                    yield Static(id="passage")
+                yield PassageView(id="passage")
         yield Footer()
 
     def on_mount(self) -> None:
+        configured = self.app_.llm_config is not None
+        for key in LLM_KEYS:
+            found = self._bindings.key_to_bindings.get(key, [])
+            self._bindings.key_to_bindings[key] = [replace(b, show=configured) for b in found]
         self.load_code(self.code)
 
     def on_screen_resume(self) -> None:
@@ -82,17 +101,20 @@ class ReviewQueueScreen(Screen[None]):
 
     def load_code(self, code: str, highlight_first_open: bool = True) -> None:
         self.code = code
+        had_rows = bool(self.rows)
         self.rows = self.app_.session.suggestions(code)
+        self._load_llm_notes()
         self._fill_list()
         self._show_head()
         target = self._next_open(-1) if highlight_first_open else 0
         option_list = self.query_one(OptionList)
-        self.refresh_bindings()
+        if bool(self.rows) != had_rows or not self.is_mounted:
+            # check_action depends only on whether there are rows; rebuilding the footer costs 100+ ms.
+            self.refresh_bindings()
         if self.rows:
             option_list.highlighted = target if target is not None else 0
             self.call_after_refresh(option_list.scroll_to_highlight)
-        else:
-            self._show_passage()
+        self._show_passage()  # in this frame; the highlight event that follows finds it drawn
         option_list.focus()
 
     def refresh_view(self) -> None:
@@ -104,6 +126,17 @@ class ReviewQueueScreen(Screen[None]):
             self.query_one(OptionList).highlighted = min(keep or 0, len(self.rows) - 1)
         self._show_passage()
 
+    def _load_llm_notes(self) -> None:
+        """Second opinions and accepted key evidence already in the session, so they survive a restart."""
+        self._key_evidence = False
+        for draft in self.app_.session.drafts(self.code):
+            if draft.kind == "second_opinion" and draft.suggestion_id is not None:
+                verdict = draft.text.split(":", 1)[0].strip()
+                if verdict in ("yes", "no", "unsure"):
+                    self.hints[draft.suggestion_id] = verdict
+            elif draft.kind == ACCEPTED_KEY_EVIDENCE:
+                self._key_evidence = True
+
     def _fill_list(self) -> None:
         option_list = self.query_one(OptionList)
         option_list.clear_options()
@@ -114,9 +147,11 @@ class ReviewQueueScreen(Screen[None]):
         # The list's CSS cuts each line with an ellipsis (text-wrap: nowrap), whatever its width.
         mark, style = MARK.get(row.decision, MARK[None])
         flag = "?" if getattr(row, "needs_review", False) else " "
+        hint = self.hints.get(row.id)
         return Content.assemble(
             (mark, style),
             f" {row.rank:>2} {row.score:.2f}{flag} ",
+            (f"LLM hint: {hint} ", HINT_STYLE.get(hint, "")) if hint else "",
             (f"{row.doc_name} p{row.page}", "bold"),
             "\n   ",
             literal(" ".join(row.text[:400].split())),
@@ -141,6 +176,7 @@ class ReviewQueueScreen(Screen[None]):
             (SHORT[rating], OUTCOME_STYLE[rating]) if rating else ("none", "$text-muted"),
             " · rules ",
             (SHORT[level], OUTCOME_STYLE[level]) if level in SHORT else "-",
+            (" · key evidence ✓", "$success") if self._key_evidence else "",
             # Said in the head rather than by a notice: it stays for as long as it is true.
             ("  all reviewed: rate 1/2/3, ] next code", "bold $warning")
             if self.rows and done == len(self.rows) and not rating
@@ -148,7 +184,7 @@ class ReviewQueueScreen(Screen[None]):
             "\n",
             literal(app.index.text_for(self.code, app.session.provider_type)),
         )
-        self.query_one("#code-head", Static).update(head)
+        self.query_one("#code-head", QuietStatic).show(head)
 
     def current(self) -> Any | None:
         index = self.query_one(OptionList).highlighted
@@ -158,13 +194,20 @@ class ReviewQueueScreen(Screen[None]):
 
     def _show_passage(self) -> None:
         row = self.current()
+        hint = self.hints.get(row.id) if row is not None else None
+        key = None if row is None else (row.id, row.decision, row.note, hint)
+        if key == self._shown and key is not None:
+            return  # already on screen: a highlight event after a decision must not draw it twice
+        self._shown = key
         meta = self.query_one("#passage-meta", Static)
-        passage = self.query_one("#passage", Static)
+        passage = self.query_one("#passage", PassageView)
         if row is None:
-            meta.update(Content.styled("No suggestions for this code.", "bold"))
-            passage.update(
-                "The matcher found nothing it trusts here. Press e to add evidence from the visit, search the "
-                "pack with ctrl+p to mark a passage in its document, or press ] for the next code."
+            meta.update(Content.styled("No suggestions for this code.", "bold"), layout=False)
+            passage.show(
+                Content(
+                    "The matcher found nothing it trusts here. Press e to add evidence from the visit, "
+                    "search the pack with ctrl+p to mark a passage in its document, or press ] for the next code."
+                )
             )
             return
         doc = self.app_.document(row.doc_id)
@@ -176,16 +219,13 @@ class ReviewQueueScreen(Screen[None]):
                 (row.doc_name, "bold"),
                 f" p{row.page} · score {row.score:.2f} · #{row.rank} · ",
                 (decision, MARK.get(row.decision, MARK[None])[1]),
+                (f" · LLM hint: {hint} (not a decision)", HINT_STYLE.get(hint, "")) if hint else "",
                 literal(note),
                 (self._heading(row), "$text-muted"),
             ),
             layout=False,  # one line, cut by CSS: no layout pass on every keystroke
         )
-        passage.update(content)
-        if passage.content_size.width > 0:
-            self._scroll_to_highlight(content, offset)  # same frame: no second redraw
-        else:
-            self.call_after_refresh(self._scroll_to_highlight, content, offset)
+        passage.show(content, offset)
 
     def _heading(self, row: Any) -> str:
         """The heading the passage sits under, so a table row or list item has its context."""
@@ -194,13 +234,6 @@ class ReviewQueueScreen(Screen[None]):
         except (KeyError, AttributeError):
             return ""
         return f" · under “{path[-1]}”" if path else ""
-
-    def _scroll_to_highlight(self, content: Content, offset: int) -> None:
-        """Scroll so the highlighted span starts near the top with a line of context above it."""
-        width = self.query_one("#passage", Static).content_size.width
-        lines = len(content[:offset].wrap(width)) if offset and width > 0 else 0
-        y = max(0, lines - 2)
-        self.query_one("#context-scroll", VerticalScroll).scroll_to(y=y, animate=False)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -232,6 +265,7 @@ class ReviewQueueScreen(Screen[None]):
             option_list.action_cursor_down()
         else:
             option_list.action_cursor_up()
+        self._show_passage()  # now, in the same frame as the list; the highlight event finds it drawn
 
     def action_skip(self) -> None:
         option_list = self.query_one(OptionList)
@@ -241,6 +275,7 @@ class ReviewQueueScreen(Screen[None]):
         current = option_list.highlighted or 0
         if current + 1 < len(self.rows):
             option_list.highlighted = current + 1
+            self._show_passage()
         else:
             self.action_next_code(1)
 
@@ -276,12 +311,11 @@ class ReviewQueueScreen(Screen[None]):
         row = self.current()
         if row is None:
             return
+        # decide() returns once the decision is committed, so the screen never shows an unsaved one.
         self.app_.session.decide(row.id, decision)
-        before = self.query_one(OptionList).highlighted
         self._after_write(row.id, show_passage=False)
         self._advance()
-        if self.query_one(OptionList).highlighted == before:
-            self._show_passage()  # otherwise the highlight change has already redrawn it
+        self._show_passage()
 
     def action_undo(self) -> None:
         row = self.current()
@@ -331,6 +365,94 @@ class ReviewQueueScreen(Screen[None]):
         row = self.current()
         if row is not None:
             self.app_.open_source(row.doc_id, row.start, row.end, code=self.code)
+
+    # ---- LLM assistance (hints and drafts only; never a decision) --------------------------------
+
+    def action_explain(self) -> None:
+        row = self.current()
+        if row is None:
+            self.notify("No suggestion to explain for this code.")
+            return
+        llm = self.app_.llm_client()
+        if llm is not None:
+            self.app.push_screen(ExplainModal(row, llm))
+
+    def action_second_opinion(self) -> None:
+        row = self.current()
+        if row is None:
+            self.notify("No suggestion here to ask about.")
+            return
+        llm = self.app_.llm_client()
+        if llm is None or self.hints.get(row.id) == "…":
+            return
+        self.hints[row.id] = "…"
+        self._redraw_row(row.id)
+        self.run_worker(
+            partial(self._second_opinion, row, llm),
+            name=str(row.id),
+            group="llm-hint",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _second_opinion(self, row: Any, llm: Any) -> Any:
+        from triage.llm.assist import second_opinion
+
+        with self.app_.busy_thread():  # quitting does not wait for the model's reply
+            return second_opinion(self.app_.session, row, row.code, llm=llm)
+
+    @on(Worker.StateChanged)
+    def _hint_finished(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "llm-hint" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        sid = int(worker.name)
+        if event.state == WorkerState.SUCCESS:
+            result: Any = worker.result
+            self.hints[sid] = result.verdict
+            rank = next((r.rank for r in self.rows if r.id == sid), None)
+            where = f" on #{rank}" if rank is not None else ""
+            reason = f": {result.reason}" if result.reason else ""
+            self.notify(
+                f"{result.verdict}{reason}\nA hint only: confirm or reject is yours.",
+                title=f"LLM hint{where} ({result.model})",
+                timeout=8,
+            )
+        else:
+            self.hints.pop(sid, None)
+            self.notify(llm_failure(worker.error), title="Language model", severity="error")
+        self._redraw_row(sid)
+
+    def _redraw_row(self, suggestion_id: int) -> None:
+        option_list = self.query_one(OptionList)
+        for i, row in enumerate(self.rows):
+            if row.id == suggestion_id:
+                option_list.replace_option_prompt_at_index(i, self._prompt(row))
+        self._show_passage()
+
+    def action_key_evidence(self) -> None:
+        llm = self.app_.llm_client()
+        if llm is None:
+            return
+        session = self.app_.session
+        confirmed = any(r.decision == "confirmed" for r in self.rows) or any(
+            getattr(m, "text", "") for m in session.manual_evidence(self.code)
+        )
+        if not confirmed:
+            self.notify(
+                f"Nothing is confirmed for {self.code} yet: key evidence summarises confirmed evidence.",
+                severity="warning",
+            )
+            return
+
+        def accepted(text: str | None) -> None:
+            if text:
+                self._key_evidence = True
+                self._show_head()
+                self.notify(f"Key evidence for {self.code} saved for the report.", title="Accepted")
+
+        before = tuple(d.text for d in session.drafts(self.code) if d.kind == ACCEPTED_KEY_EVIDENCE)
+        self.app.push_screen(KeyEvidenceModal(self.code, llm, before), accepted)
 
     def _after_write(self, changed: int | None = None, show_passage: bool = True) -> None:
         """Re-read what the write changed; only the affected row of the list is redrawn."""
