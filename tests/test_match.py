@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_embed import CountingEmbedder
 
@@ -204,3 +205,16 @@ def test_stored_classifier_is_the_one_a_fresh_fit_gives(real):
     )
     np.testing.assert_allclose(stored.coef, fresh.coef, atol=1e-4)
     np.testing.assert_allclose(stored.intercept, fresh.intercept, atol=1e-4)
+
+
+def test_missing_codes_are_those_below_the_pack_centre(real):
+    """The missing list comes from each code's best raw score against the pack-relative centre."""
+    from triage.match.suggest import pack_centre
+
+    result = real["first"].result
+    best_raw = {code: result.for_code(code)[0].signals["raw"] for code in result.best_score}
+    raw = np.array([list(best_raw.values())], dtype=np.float32)
+    centre = pack_centre(raw)
+    assert {c for c, v in best_raw.items() if v < centre - 1e-3} <= set(result.missing)
+    assert set(result.missing) <= {c for c, v in best_raw.items() if v < centre + 1e-3}
+    assert 0 < len(result.missing) < 32

@@ -13,7 +13,9 @@ _INTENT = re.compile(
     r"\b(intend(s|ed)? to|plan(s|ned)? to|hope(s|d)? to|aim(s)? to|would like to|are considering|"
     r"will (be )?(introduce|introduced|develop|developed|set up|start|launch|explore|appoint|review)|"
     r"next (academic )?year|in (the )?future|from september 20\d\d|is being (developed|rebuilt|written)|"
-    r"to be (confirmed|agreed|arranged|decided)|once (a|the) new|working towards)\b",
+    r"to be (confirmed|agreed|arranged|decided)|once (a|the) new|working towards|"
+    r"(is|are|were|was) planning|planning to|(has|have|had) been proposed|proposed for|"
+    r"(would|will) be (discussed|considered|reconsidered|explored)|under consideration|being considered)\b",
     re.I,
 )
 _VERBS = (
@@ -30,7 +32,8 @@ _ABSENCE = re.compile(
     rf"there (is|are) (currently |still )?no|no (formal |current |agreed )?(data|records?|objectives?|assessment|"
     rf"plan|adviser|advisor|governor|agreement|arrangement|measures?|evaluation)|"
     rf"vacant|vacancy|unfilled|awaiting|waiting for|lapsed|cancelled|postponed|paused|stepped down|"
-    rf"looking for a (replacement|new)|until a new|not (yet )?in post|no replacement|yet to be (appointed|agreed))\b",
+    rf"looking for a (replacement|new)|until a new|not (yet )?in post|no replacement|yet to be (appointed|agreed)|"
+    rf"not (yet )?(been )?(switched|turned) on|not (yet )?(been )?taken up|not\b[^.;]{{0,30}}\byet)\b",
     re.I,
 )
 _REFERRAL = re.compile(

@@ -10,9 +10,13 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 3. BM25 over the code's keyword list adds the lexical signal at chunk level.
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
-5. A fixed logistic maps the raw score to [0, 1]; the same threshold then applies to every
-   code. A code is ``missing`` when its best chunk is below the threshold and ``weak`` when
-   its best chunk is within ``weak_margin`` above it.
+5. A logistic maps the raw score to [0, 1]; the same threshold then applies to every code.
+   Its centre moves with the pack: by ``pack_relative`` times the gap between the median of
+   the pack's per-code best scores and ``reference_median`` (clipped to ``max_shift``),
+   because whole packs score higher or lower depending on how their provider writes. A code
+   is ``missing`` when its best chunk is below the threshold and ``weak`` when its best chunk
+   is within ``weak_margin`` above it. The settings were chosen by leave-one-pack-out over
+   four labelled packs (benchmarks/results/matching.md).
 """
 
 from __future__ import annotations
@@ -46,12 +50,15 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 2.4  # raw score that maps to the threshold
+    centre: float = 2.4  # raw score that maps to the threshold in a pack whose median is the reference
+    pack_relative: float = 0.6  # how far the centre follows the pack's median best score
+    reference_median: float = 3.3  # median per-code best raw score of a typical pack
+    max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
     weak_margin: float = 0.1
     # What the scorer JSON claims as evidence for a code that is not missing.
-    floor: float = 0.25  # calibrated score below which a passage is not claimed
+    floor: float = 0.1  # calibrated score below which a passage is not claimed
     relative: float = 0.45  # nor when this far below the code's best passage
     always: int = 1  # the first passages claimed regardless of the relative cut (if above the floor)
 
@@ -212,8 +219,26 @@ def _lead_over(raw: np.ndarray, codes: Sequence[str], sibling_share: float) -> n
     return lead
 
 
-def calibrate(raw: np.ndarray, params: ScoringParams = DEFAULT_PARAMS) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-params.slope * (raw - params.centre)))
+def pack_centre(raw: np.ndarray, params: ScoringParams = DEFAULT_PARAMS) -> float:
+    """The raw score that maps to the threshold for this pack.
+
+    A missing code's best score is low against the pack's other codes as well as absolutely:
+    the centre follows the median of the per-code best scores part of the way.
+    """
+    if not params.pack_relative or raw.size == 0:
+        return params.centre
+    gap = float(np.median(raw.max(axis=0))) - params.reference_median
+    shift = float(np.clip(params.pack_relative * gap, -params.max_shift, params.max_shift))
+    return params.centre + shift
+
+
+def calibrate(
+    raw: np.ndarray, params: ScoringParams = DEFAULT_PARAMS, centre: float | None = None
+) -> np.ndarray:
+    """Raw scores to [0, 1]; ``centre`` (default: the pack's, see :func:`pack_centre`) maps to 0.5."""
+    if centre is None:
+        centre = pack_centre(raw, params)
+    return 1.0 / (1.0 + np.exp(-params.slope * (raw - centre)))
 
 
 def _code_key(code: str) -> tuple[int, ...]:

@@ -1,0 +1,89 @@
+"""The missing-evidence threshold follows the pack, and the plan/absence cues catch plans."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from triage.match import DEFAULT_PARAMS, calibrate
+from triage.match.cues import hedge_score
+from triage.match.suggest import pack_centre
+
+
+def _pack(best_per_code: list[float], n_chunks: int = 6) -> np.ndarray:
+    """A raw score matrix whose per-code best scores are ``best_per_code``."""
+    rng = np.random.default_rng(0)
+    best = np.asarray(best_per_code, dtype=np.float32)
+    raw = best[None, :] - rng.uniform(0.3, 2.0, size=(n_chunks, len(best))).astype(np.float32)
+    raw[rng.integers(0, n_chunks, size=len(best)), np.arange(len(best))] = best
+    return raw
+
+
+def test_centre_is_fixed_for_a_pack_at_the_reference_median():
+    p = DEFAULT_PARAMS
+    best = [p.reference_median - 1.5, p.reference_median, p.reference_median + 0.7]
+    assert pack_centre(_pack(best), p) == pytest.approx(p.centre)
+
+
+def test_a_pack_that_scores_lower_overall_gets_a_lower_centre():
+    p = DEFAULT_PARAMS
+    best = np.linspace(1.8, 4.8, 32)  # median at the reference, so no clipping
+    high, low = _pack(list(best)), _pack(list(best - 0.4))
+    assert pack_centre(low, p) < pack_centre(high, p)
+    # Part of the way, not all of it: a code that is low absolutely can still be flagged.
+    moved = pack_centre(high, p) - pack_centre(low, p)
+    assert 0.0 < moved < 0.4
+    assert moved == pytest.approx(p.pack_relative * 0.4, abs=1e-5)
+
+
+def test_shift_is_bounded_and_can_be_switched_off():
+    p = DEFAULT_PARAMS
+    odd = _pack([p.reference_median - 5.0] * 32)
+    assert pack_centre(odd, p) == pytest.approx(p.centre - p.max_shift)
+    fixed = dataclasses.replace(p, pack_relative=0.0)
+    assert pack_centre(odd, fixed) == p.centre
+    assert pack_centre(np.zeros((0, 32), dtype=np.float32), p) == p.centre
+
+
+def test_calibration_maps_the_pack_centre_to_the_threshold():
+    p = DEFAULT_PARAMS
+    raw = _pack(list(np.linspace(1.0, 4.0, 32)))
+    c = pack_centre(raw, p)
+    cal = calibrate(raw, p)
+    assert np.all((cal > 0) & (cal < 1))
+    below, above = raw < c, raw > c
+    assert np.all(cal[below] < p.threshold) and np.all(cal[above] > p.threshold)
+    # Uniformly lower scores flag fewer codes than a fixed centre would.
+    low = raw - 0.5
+    fixed = dataclasses.replace(p, pack_relative=0.0)
+    assert (calibrate(low, p).max(axis=0) < p.threshold).sum() < (
+        calibrate(low, fixed).max(axis=0) < p.threshold
+    ).sum()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A learner panel has been proposed for next autumn and would be discussed with the student union.",
+        "We are planning to add a page of labour market guidance for parents.",
+        "The portfolio tool is available but has not been switched on yet.",
+        "The offer to join the local hub network has not been taken up.",
+        "The idea is under consideration by the senior team.",
+    ],
+)
+def test_plans_and_absences_are_hedged(text):
+    assert hedge_score(text) == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Every pupil in Year 11 had a guidance interview with a Level 6 adviser.",
+        "Learners planned their placement goals with their tutor and reviewed them afterwards.",
+        "Employers helped to plan the mock interview day and gave feedback on it.",
+    ],
+)
+def test_practice_is_not_hedged(text):
+    assert hedge_score(text) == 0.0
