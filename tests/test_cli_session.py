@@ -103,8 +103,10 @@ def test_evidence_add_list_remove(capsys, session_path):
         capsys, "evidence", "add", session_path, "1.2", "--doc", "nope.pdf", "--start", 0, "--end", 3
     )
     assert code == 1 and "no document named 'nope.pdf'" in err
-    code, _, err = run(capsys, "evidence", "add", session_path, "9.9", "--kind", "other", "--text", "x")
-    assert code == 1 and "unknown code" in err
+    # An unknown code is a usage error (exit 2), as in `triage criteria 9.9`.
+    with pytest.raises(SystemExit) as stop:
+        run(capsys, "evidence", "add", session_path, "9.9", "--kind", "other", "--text", "x")
+    assert stop.value.code == 2 and "unknown code '9.9'" in capsys.readouterr().err
 
 
 def test_rate_override_gatsby_and_outcome(capsys, session_path):

@@ -134,3 +134,71 @@ def test_retriage_of_an_identical_pack_changes_nothing(tmp_path):
         summary = s.retriage(*triage(pack))
         assert (summary.new, summary.retired, summary.kept_decided) == (0, 0, len(before))
         assert s.suggestions() == before
+
+
+def test_retriage_names_decisions_that_stop_counting_and_restores_them_when_the_file_returns(tmp_path):
+    # A confirmed passage whose file left the pack used to vanish from the outcome with only
+    # "1 with decisions kept" printed; and putting the file back did not bring the decision back.
+    pack = tmp_path / "pack"
+    write_pack(pack, DESTINATIONS)
+    with Session.create(tmp_path / "s.sqlite", pack_path=str(pack), provider_type="school") as s:
+        s.record_triage(*triage(pack))
+        emp = only(s, "5.1")
+        s.decide(emp.id, "confirm", note="fair and mock interviews")
+        s.decide(only(s, "1.2").id, "confirm")
+
+        (pack / "employers.docx").rename(tmp_path / "employers.docx")
+        summary = s.retriage(*triage(pack))
+        assert summary.lost_decisions == ((emp.id, "5.1", "confirmed"),)
+        assert s.suggestions("5.1") == [] and "5.1" not in s.rules_input().evidence
+
+        (tmp_path / "employers.docx").rename(pack / "employers.docx")
+        summary = s.retriage(*triage(pack))
+        assert summary.lost_decisions == ()
+        back = only(s, "5.1")
+        assert (back.id, back.decision, back.note) == (emp.id, "confirmed", "fair and mock interviews")
+        assert s.rules_input().evidence["5.1"] == (f"s:{emp.id}",)
+        # Still retired decisions are not retired (or audited) a second time.
+        summary = s.retriage(*triage(pack))
+        assert (summary.retired, summary.lost_decisions) == (0, ())
+        actions = [r.action for r in s.audit_log()]
+        assert actions.count("retire") == 1 and actions.count("restore") == 1
+
+
+def test_session_retriage_command_warns_about_lost_decisions(tmp_path, capsys, monkeypatch):
+    from triage import pipeline
+    from triage.cli import main
+
+    pack = tmp_path / "pack"
+    write_pack(pack, DESTINATIONS)
+    path = tmp_path / "s.sqlite"
+    with Session.create(path, pack_path=str(pack), provider_type="school") as s:
+        s.record_triage(*triage(pack))
+        emp_id = only(s, "5.1").id
+        s.decide(emp_id, "confirm")
+
+    class Triaged:
+        def __init__(self, docs, chunks, result):
+            self.documents, self.chunks, self.result = docs, chunks, result
+
+    # The keyword 'matcher' above stands in for the real one; ingest and chunking stay real.
+    monkeypatch.setattr(pipeline, "triage_pack", lambda inputs, **kw: Triaged(*triage(Path(inputs[0]))))
+    (pack / "employers.docx").unlink()
+    assert main(["session", "retriage", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "1 decision(s) no longer count" in err
+    assert f"suggestion {emp_id} for code 5.1 (was confirmed)" in err
+
+
+def test_changing_a_decision_without_a_note_keeps_the_note(tmp_path):
+    # The review UI's confirm/reject keys call decide() without a note; they used to wipe it.
+    pack = tmp_path / "pack"
+    write_pack(pack, DESTINATIONS)
+    with Session.create(tmp_path / "s.sqlite", pack_path=str(pack), provider_type="school") as s:
+        s.record_triage(*triage(pack))
+        sid = only(s, "3.4").id
+        s.decide(sid, "reject", note="KS4 only, no KS5")
+        s.decide(sid, "confirm")
+        assert (s.suggestion(sid).decision, s.suggestion(sid).note) == ("confirmed", "KS4 only, no KS5")
+        s.decide(sid, "confirm", note="")
+        assert s.suggestion(sid).note == ""

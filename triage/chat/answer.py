@@ -279,7 +279,9 @@ def _answer_with_llm(
     try:
         completion = llm.complete(messages, on_token=sink, cancelled=cancelled, max_tokens=400)
     except LLMError as exc:
-        text = f"The language model did not answer: {exc}.\n{fallback}"
+        reason = str(exc).rstrip()
+        stop = "" if reason.endswith((".", "?", "!", ")")) else "."
+        text = f"The language model did not answer: {reason}{stop}\n{fallback}"
         return Answer(question, text, extracted, "llm", "failed", llm.model, tuple(warnings), tuple(passages), redacted)
     if on_token is not None:
         tail = restorer.flush()

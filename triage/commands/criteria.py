@@ -161,7 +161,7 @@ def render_code(idx: CriteriaIndex, code: str, *, width: int = 100, provider_typ
     if kind:
         label = idx.provider_type(provider_type or "").label
         chosen = c.variant(kind)
-        lines.append(f"Wording for {provider_type} ({label})")
+        lines.append(f"Wording for: {label}")
         lines += _wrap(
             chosen or "The Recording Grid has no separate wording for this kind of provider.", width, "  "
         )

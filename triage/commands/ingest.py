@@ -96,10 +96,15 @@ def _print_table(rows: list[dict], totals: dict) -> None:
             line += f": {r['message']}"
         print(line)
     print(
-        f"{totals['documents']} documents ({totals['ok']} ok, {totals['warning']} with warnings, "
+        f"{_count(totals['documents'], 'document')} ({totals['ok']} ok, {totals['warning']} with warnings, "
         f"{totals['error']} unreadable, {totals['skipped']} skipped); "
-        f"{totals['pages']} pages, {totals['words']:,} words, {totals['chunks']} chunks"
+        f"{_count(totals['pages'], 'page')}, {_count(totals['words'], 'word')}, "
+        f"{_count(totals['chunks'], 'chunk')}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 class _ProgressBar:

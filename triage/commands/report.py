@@ -26,7 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("session", metavar="SESSION", help="session .sqlite file, or a session id")
     p.add_argument(
-        "--format", "-f", choices=REPORT_FORMATS, default="html", help="output format (default html)"
+        "--format",
+        "-f",
+        choices=REPORT_FORMATS,
+        default=None,
+        help="output format (default: from the --out file name, else html)",
     )
     p.add_argument(
         "--out",
@@ -105,9 +109,21 @@ def _write(data: bytes, out: str | None, default_name: str | None) -> None:
     print(f"wrote {target}", file=sys.stderr)
 
 
+_SUFFIX_FORMATS = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md", ".json": "json", ".csv": "csv"}
+
+
+def _report_format(fmt: str | None, out: str | None) -> str:
+    """The --format, else the one the --out name implies, else html; a clash is a usage error."""
+    implied = _SUFFIX_FORMATS.get(Path(out).suffix.lower()) if out and out != "-" else None
+    if fmt and implied and fmt != implied:
+        raise UserError(f"--format {fmt} does not match the file name {out}; change one of them", EXIT_USAGE)
+    return fmt or implied or "html"
+
+
 def run_report(args: argparse.Namespace) -> int:
     from triage.report import render
 
+    args.format = _report_format(args.format, args.out)
     if args.out == "-" and args.format in BINARY_FORMATS and sys.stdout.isatty():
         raise UserError("a Word document cannot be shown in the terminal; give --out FILE.docx", EXIT_USAGE)
     model = _model(args.session)
@@ -124,4 +140,13 @@ def run_request(args: argparse.Namespace) -> int:
         fmt = "txt" if args.out and Path(args.out).suffix.lower() == ".txt" else "md"
     model = _model(args.session)
     _write(render_request(model, fmt), args.out, None)
+    # Said to the assessor only (stderr), never written into what goes to the provider.
+    waiting = [c.code for s in model.sections for c in s.codes if c.code in model.missing and c.unreviewed]
+    if waiting:
+        print(
+            f"triage: warning: {len(waiting)} of the {len(model.missing)} requested codes still have suggested "
+            f"passages awaiting review ({', '.join(waiting)}); review them first, or the provider will be "
+            "asked for evidence that may already be in the pack",
+            file=sys.stderr,
+        )
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -95,7 +96,14 @@ def _snippet(text: str, width: int = 90) -> str:
 # ---- session new / info --------------------------------------------------------------------
 
 
-def _run_pipeline(pack: Path, provider_type: str, embedder_name: str):
+def _run_pipeline(
+    pack: Path,
+    provider_type: str,
+    embedder_name: str,
+    *,
+    password: str | None = None,
+    max_mb: float | None = None,
+):
     """triage.pipeline.triage_pack with stage names printed to stderr."""
     try:
         from triage.pipeline import triage_pack
@@ -117,7 +125,31 @@ def _run_pipeline(pack: Path, provider_type: str, embedder_name: str):
             last_stage[0] = stage
             print(f"triage: {stage}…", file=sys.stderr)
 
-    return triage_pack([pack], provider_type=provider_type, progress=progress, embedder=embedder)
+    if password is None and max_mb is None:
+        return triage_pack([pack], provider_type=provider_type, progress=progress, embedder=embedder)
+    # triage_pack cannot pass a PDF password or a size limit to ingest yet, so run its three
+    # steps here with them; the result has the same shape.
+    from triage.chunking import chunk_documents
+    from triage.ingest import DEFAULT_MAX_BYTES, ingest_pack
+    from triage.match import suggest
+    from triage.pipeline import PackTriage
+
+    max_bytes = int(max_mb * 2**20) if max_mb is not None else DEFAULT_MAX_BYTES
+    documents = ingest_pack([pack], max_bytes=max_bytes, password=password, progress=progress)
+    readable = [d for d in documents if d.status in ("ok", "warning") and d.text.strip()]
+    chunks = chunk_documents(readable)
+    result = suggest(documents, chunks, provider_type=provider_type, embedder=embedder, progress=progress)
+    return PackTriage(tuple(documents), tuple(chunks), result)
+
+
+def _pipeline_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.max_mb is not None and not args.max_mb > 0:
+        raise UserError("--max-mb must be a positive number of megabytes", EXIT_USAGE)
+    return {"password": args.password, "max_mb": args.max_mb}
+
+
+def _nothing_read(documents) -> bool:
+    return not any(d.status in ("ok", "warning") for d in documents)
 
 
 def _cmd_session_new(args: argparse.Namespace) -> int:
@@ -127,7 +159,15 @@ def _cmd_session_new(args: argparse.Namespace) -> int:
     target = Path(args.session).expanduser() if args.session else None
     if target is not None and target.exists() and target.stat().st_size > 0:
         raise UserError(f"{target} already exists; choose another --session path", EXIT_FAILED)
-    triaged = _run_pipeline(pack, args.provider_type, args.embedder)
+    triaged = _run_pipeline(pack, args.provider_type, args.embedder, **_pipeline_options(args))
+    if _nothing_read(triaged.documents):
+        for d in triaged.documents:
+            print(f"triage:   {d.name}: {d.status} {d.message}", file=sys.stderr)
+        raise UserError(
+            f"no document in {pack} could be read, so no session was created"
+            + (" (the folder holds no files)" if not triaged.documents else ""),
+            EXIT_FAILED,
+        )
     try:
         s = Session.create(
             target,
@@ -158,13 +198,50 @@ def _cmd_session_retriage(args: argparse.Namespace) -> int:
         pack = Path(args.pack or s.meta.pack_path).expanduser()
         if not pack.exists():
             raise UserError(f"the pack is no longer at {pack}; give its new place with --pack", EXIT_FAILED)
-        triaged = _run_pipeline(pack, s.provider_type, args.embedder)
+        triaged = _run_pipeline(pack, s.provider_type, args.embedder, **_pipeline_options(args))
+        if _nothing_read(triaged.documents):
+            # Re-triaging against an unreadable pack would retire every decision at once.
+            raise UserError(
+                f"no document in {pack} could be read; the session was left as it was", EXIT_FAILED
+            )
         summary = s.retriage(triaged.documents, triaged.chunks, triaged.result)
     print(
         f"saved: re-triaged {pack}: {summary.kept} suggestion(s) unchanged ({summary.kept_decided} with decisions "
         f"kept), {summary.new} new or changed (need review), {summary.retired} retired"
     )
+    if summary.lost_decisions:
+        # A confirmed passage that left the pack no longer counts as evidence: say which, loudly.
+        print(
+            f"triage: warning: {len(summary.lost_decisions)} decision(s) no longer count because their "
+            "passage changed or left the pack; review these codes again:",
+            file=sys.stderr,
+        )
+        for sid, code, decision in summary.lost_decisions:
+            print(f"triage:   suggestion {sid} for code {code} (was {decision})", file=sys.stderr)
     return 0
+
+
+def _cmd_session_set(args: argparse.Namespace) -> int:
+    if args.provider_name is None and args.assessor is None and args.provider_type is None:
+        raise UserError("give --provider-name, --assessor or --provider-type to change", EXIT_USAGE)
+
+    def action(s: Session) -> str:
+        done = []
+        if args.provider_name is not None or args.assessor is not None:
+            s.set_meta(provider_name=args.provider_name, assessor=args.assessor)
+            done += [k for k in ("provider_name", "assessor") if getattr(args, k) is not None]
+        if args.provider_type is not None and args.provider_type != s.provider_type:
+            s.set_provider_type(args.provider_type)
+            done.append("provider_type")
+        message = "saved: " + (", ".join(k.replace("_", " ") for k in done) or "nothing changed")
+        if "provider_type" in done:
+            message += (
+                f"\nthe suggestions were made for the old provider type; run 'triage session retriage "
+                f"{args.session_ref}' so they use the {args.provider_type} wording"
+            )
+        return message
+
+    return _run_write(args.session_ref, action)
 
 
 def _cmd_session_info(args: argparse.Namespace) -> int:
@@ -238,7 +315,7 @@ def _cmd_suggestions(args: argparse.Namespace) -> int:
 
 def _cmd_decide(args: argparse.Namespace) -> int:
     def action(s: Session) -> str:
-        s.decide(args.suggestion_id, args.decision, note=args.note or "")
+        s.decide(args.suggestion_id, args.decision, note=args.note)  # no --note keeps the old one
         row = s.suggestion(args.suggestion_id)
         return f"saved: suggestion {row.id} {row.decision} for code {row.code}"
 
@@ -264,6 +341,10 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 def _find_document(s: Session, name: str):
     docs = s.documents()
     exact = [d for d in docs if d.name == name or d.id == name]
+    if len(exact) > 1:
+        # Same file name in two folders of the pack: quoting the wrong one would cite the wrong page.
+        choices = "; ".join(f"{d.id[:12]} ({d.path})" for d in exact)
+        raise UserError(f"{len(exact)} documents are named {name!r}; give the id instead: {choices}", EXIT_FAILED)
     if exact:
         return exact[0]
     partial = [d for d in docs if d.id.startswith(name) or d.name.lower() == name.lower()]
@@ -273,7 +354,22 @@ def _find_document(s: Session, name: str):
     raise UserError(f"no document named {name!r} in this session (documents: {names})", EXIT_FAILED)
 
 
+def _locate(haystack: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of ``quote`` in ``haystack``, tolerant of line breaks and runs of spaces."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    at = haystack.find(quote)
+    if at >= 0:
+        return at, at + len(quote)
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    found = re.search(pattern, haystack)
+    return (found.start(), found.end()) if found else None
+
+
 def _cmd_evidence_add(args: argparse.Namespace) -> int:
+    warnings: list[str] = []
+
     def action(s: Session) -> str:
         doc_id = None
         text = args.text
@@ -286,11 +382,28 @@ def _cmd_evidence_add(args: argparse.Namespace) -> int:
                 raise ValueError(f"--start/--end must lie within the document (0-{len(doc.text)})")
             if text is None and args.start is not None:
                 text = doc.text[args.start : args.end]
+            elif text is not None and args.start is None:
+                # Find the quote so the report can give its page; a quote not in the document is
+                # kept (the assessor may be paraphrasing) but said so.
+                span = _locate(doc.text, text)
+                if span is None:
+                    warnings.append(
+                        f"the text was not found in {doc.name}, so no page can be given for it "
+                        "(quote the document exactly, or give --start and --end)"
+                    )
+                else:
+                    args.start, args.end = span
+                    text = doc.text[args.start : args.end]  # the document's own words, verbatim
         elif args.start is not None or args.end is not None:
             raise ValueError("--start and --end need --doc")
         if not text or not text.strip():
             raise ValueError("give --text (or --doc with --start and --end to quote a passage)")
         kind = args.kind or ("document" if doc_id else "other")
+        if kind == "document" and doc_id is None:
+            raise ValueError(
+                "--kind document needs --doc NAME, the document the passage comes from "
+                "(for something seen or heard, use --kind observation, learner_voice, ... or other)"
+            )
         evidence_id = s.add_manual_evidence(
             args.code,
             kind=kind,
@@ -302,7 +415,10 @@ def _cmd_evidence_add(args: argparse.Namespace) -> int:
         )
         return f"saved: evidence m:{evidence_id} ({kind}) for code {args.code}"
 
-    return _run_write(args.session_ref, action)
+    code = _run_write(args.session_ref, action)
+    for warning in warnings:
+        print(f"triage: warning: {warning}", file=sys.stderr)
+    return code
 
 
 def _cmd_evidence_list(args: argparse.Namespace) -> int:
@@ -357,7 +473,13 @@ def _cmd_rate(args: argparse.Namespace) -> int:
 
     def action(s: Session) -> str:
         s.rate(args.code, level)
-        return f"saved: code {args.code} " + (f"rated {OUTCOME_LABELS[level]}" if level else "rating cleared")
+        message = f"saved: code {args.code} " + (f"rated {OUTCOME_LABELS[level]}" if level else "rating cleared")
+        if level and args.code not in s.rules_input().evidence:
+            message += (
+                f"\nnote: code {args.code} has no confirmed evidence yet, so the rules count it as "
+                f"{OUTCOME_LABELS['insufficient_progress']} until a passage or other evidence is confirmed"
+            )
+        return message
 
     return _run_write(args.session_ref, action)
 
@@ -516,6 +638,25 @@ def _section_number(value: str) -> int:
     return n
 
 
+def _code(value: str) -> str:
+    """A code of the Standard, e.g. 3.4; anything else is a usage error (exit 2), as in ``criteria``."""
+    from criteria_index import load_index
+
+    code = value.strip()
+    idx = load_index()
+    if not idx.has_code(code):
+        raise argparse.ArgumentTypeError(
+            f"unknown code {value!r}; codes run {idx.codes[0].code}-{idx.codes[-1].code} "
+            "(run 'triage criteria' to list them)"
+        )
+    return code
+
+
+def _add_ingest_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--password", metavar="P", help="password for protected PDFs in the pack")
+    p.add_argument("--max-mb", type=float, metavar="N", help="skip files larger than N MB (default 50)")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     session_ref = {"metavar": "SESSION", "help": "session .sqlite path or session id"}
 
@@ -524,11 +665,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda a, p=p: (p.print_help(), EXIT_USAGE)[1])
     new = sub.add_parser("new", help="triage an evidence pack into a new review session")
     new.add_argument("pack", metavar="PACK", help="folder, zip or file(s) of the provider's evidence")
-    new.add_argument("--provider-type", choices=PROVIDER_TYPES, default="school")
+    new.add_argument(
+        "--provider-type",
+        choices=PROVIDER_TYPES,
+        default="school",
+        help="school, special_school, college or wbl (default school)",
+    )
     new.add_argument("--session", metavar="PATH", help="where to write the session (default: data dir)")
-    new.add_argument("--provider-name", default="")
-    new.add_argument("--assessor", default="")
+    new.add_argument("--provider-name", default="", help="the provider's name, for the report")
+    new.add_argument("--assessor", default="", help="the assessor's name(s), for the report")
     new.add_argument("--embedder", choices=("default", "hashing"), default="default", help=argparse.SUPPRESS)
+    _add_ingest_options(new)
     new.set_defaults(func=_cmd_session_new)
     again = sub.add_parser("retriage", help="re-run triage after the pack changed; keeps unchanged decisions")
     again.add_argument("session_ref", **session_ref)
@@ -536,28 +683,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     again.add_argument(
         "--embedder", choices=("default", "hashing"), default="default", help=argparse.SUPPRESS
     )
+    _add_ingest_options(again)
     again.set_defaults(func=_cmd_session_retriage)
+    change = sub.add_parser("set", help="change the provider's name, the assessor or the provider type")
+    change.add_argument("session_ref", **session_ref)
+    change.add_argument("--provider-name", help="the provider's name, for the report")
+    change.add_argument("--assessor", help="the assessor's name(s), for the report")
+    change.add_argument(
+        "--provider-type", choices=PROVIDER_TYPES, help="school, special_school, college or wbl"
+    )
+    change.set_defaults(func=_cmd_session_set)
     info = sub.add_parser("info", help="show a session's details and progress")
     info.add_argument("session_ref", **session_ref)
-    info.add_argument("--json", action="store_true")
+    info.add_argument("--json", action="store_true", help="print JSON instead of text")
     info.set_defaults(func=_cmd_session_info)
 
     p = subparsers.add_parser("suggestions", help="list suggested passages per code")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("--code", help="only this code, e.g. 3.4")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--code", type=_code, help="only this code, e.g. 3.4")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_suggestions)
 
     p = subparsers.add_parser("decide", help="confirm or reject a suggestion")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("suggestion_id", type=int, metavar="SUGGESTION_ID")
-    p.add_argument("decision", choices=("confirm", "reject"))
-    p.add_argument("--note", default="")
+    p.add_argument(
+        "suggestion_id", type=int, metavar="SUGGESTION_ID", help="the id 'triage suggestions' shows"
+    )
+    p.add_argument("decision", choices=("confirm", "reject"), metavar="confirm|reject")
+    p.add_argument("--note", default=None, help="why (kept if omitted when changing a decision)")
     p.set_defaults(func=_cmd_decide)
 
     p = subparsers.add_parser("undo", help="return a suggestion to undecided")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("suggestion_id", type=int, metavar="SUGGESTION_ID")
+    p.add_argument(
+        "suggestion_id", type=int, metavar="SUGGESTION_ID", help="the id 'triage suggestions' shows"
+    )
     p.set_defaults(func=_cmd_undo)
 
     p = subparsers.add_parser(
@@ -567,18 +727,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda a, p=p: (p.print_help(), EXIT_USAGE)[1])
     add = sub.add_parser("add", help="add evidence for a code")
     add.add_argument("session_ref", **session_ref)
-    add.add_argument("code", metavar="CODE")
-    add.add_argument("--kind", choices=EVIDENCE_KINDS)
+    add.add_argument("code", type=_code, metavar="CODE", help="the code it evidences, e.g. 3.4")
+    add.add_argument(
+        "--kind",
+        choices=EVIDENCE_KINDS,
+        metavar="KIND",
+        help=f"one of {', '.join(EVIDENCE_KINDS)} (default: document with --doc, else other)",
+    )
     add.add_argument("--text", help="the quote or a summary of what was seen or heard")
     add.add_argument("--doc", metavar="NAME", help="document the passage comes from")
-    add.add_argument("--start", type=int)
-    add.add_argument("--end", type=int)
-    add.add_argument("--note", default="")
+    add.add_argument("--start", type=int, help="character offset where the passage starts (with --doc)")
+    add.add_argument("--end", type=int, help="character offset where it ends (with --doc)")
+    add.add_argument("--note", default="", help="the assessor's note")
     add.set_defaults(func=_cmd_evidence_add)
     lst = sub.add_parser("list", help="list manual evidence")
     lst.add_argument("session_ref", **session_ref)
-    lst.add_argument("--code")
-    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--code", type=_code, help="only this code, e.g. 3.4")
+    lst.add_argument("--json", action="store_true", help="print JSON instead of text")
     lst.set_defaults(func=_cmd_evidence_list)
     rm = sub.add_parser("remove", help="remove manual evidence (kept in the audit log)")
     rm.add_argument("session_ref", **session_ref)
@@ -587,30 +752,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("rate", help="set a code's level")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("code", metavar="CODE")
-    p.add_argument("level", choices=(*OUTCOME_IDS, "none"))
+    p.add_argument("code", type=_code, metavar="CODE", help="e.g. 3.4")
+    p.add_argument(
+        "level",
+        choices=(*OUTCOME_IDS, "none"),
+        metavar="LEVEL",
+        help="insufficient_progress, good_progress, fully_meeting, or none to clear the rating",
+    )
     p.set_defaults(func=_cmd_rate)
 
     p = subparsers.add_parser("override", help="override a section's outcome with a justification")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("section", type=_section_number, metavar="SECTION")
-    p.add_argument("outcome", nargs="?", choices=OUTCOME_IDS, metavar="OUTCOME")
+    p.add_argument("section", type=_section_number, metavar="SECTION", help="section number 1-8")
+    p.add_argument(
+        "outcome",
+        nargs="?",
+        choices=OUTCOME_IDS,
+        metavar="OUTCOME",
+        help="insufficient_progress, good_progress or fully_meeting",
+    )
     p.add_argument("--why", help="justification (required)")
     p.add_argument("--clear", action="store_true", help="remove the override")
     p.set_defaults(func=_cmd_override)
 
     p = subparsers.add_parser("gatsby", help="record the provider's Gatsby Benchmark indicator status")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("benchmark", type=_section_number, metavar="BENCHMARK")
-    p.add_argument("status", choices=(*GATSBY_STATUSES, "none"))
+    p.add_argument("benchmark", type=_section_number, metavar="BENCHMARK", help="Gatsby Benchmark 1-8")
+    p.add_argument(
+        "status",
+        choices=(*GATSBY_STATUSES, "none"),
+        metavar="STATUS",
+        help="not_met, partially_met, fully_met, or none to clear it",
+    )
     p.set_defaults(func=_cmd_gatsby)
 
     p = subparsers.add_parser("outcome", help="apply the outcome rules and explain them")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_outcome)
 
     p = subparsers.add_parser("log", help="print the session's audit log")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_log)

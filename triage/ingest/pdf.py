@@ -20,6 +20,7 @@ Known limits: no OCR; three or more text columns and rotated text are read in li
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from collections import Counter
@@ -32,6 +33,11 @@ PASSWORD_MESSAGE = (
     "password-protected PDF: supply the password with --password or ask the provider for an unlocked copy"
 )
 NO_TEXT_MESSAGE = "no text layer; OCR is not available"
+
+# pypdf logs the damage it recovers from ("EOF marker not found"). With no handler configured,
+# Python's last-resort handler prints that to stderr, beside our own status line and across the
+# review UI's screen; the document's status already says what went wrong.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 _BULLETS = (
     "\x7f\u2022\u25cf\u25aa\u25e6\u2023\u2043\u25a0\u25a1\uf0b7\uf0a7\uf076\uf0d8\u27a2\u2219\u00b7*-\u2013"

@@ -167,10 +167,18 @@ class FakeChatServer:
         return Handler
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Serve until interrupted, so the chat pane and ``triage ask`` can be tried without a model."""
+    import argparse
     import sys
 
+    parser = argparse.ArgumentParser(
+        prog="python -m triage.llm.fake_server",
+        description="Serve canned OpenAI-compatible chat replies on 127.0.0.1 (a free port) until "
+        "interrupted, so 'triage ask' and the chat pane can be tried without a model. It quotes the "
+        "first passage it is sent; it is not a language model.",
+    )
+    parser.parse_args(argv)
     server = FakeChatServer()
     print(f"fake OpenAI-compatible server: TRIAGE_LLM_BASE_URL={server.url}", flush=True)
     try:

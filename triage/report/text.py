@@ -126,7 +126,7 @@ def render_markdown(model: ReportModel) -> bytes:
             for line in common.key_evidence_lines(code):
                 w(f"- {line}")
     w("")
-    w(common.UNRATED_NOTE)
+    w("\\" + common.UNRATED_NOTE)  # escaped, or Markdown turns the leading "*" into a bullet
     w("")
 
     w("## Missing evidence and evidence request")

@@ -132,6 +132,9 @@ class RetriageSummary:
     new: int  # new or changed passages, marked needs_review
     retired: int  # suggestions no longer produced (their decisions stop counting)
     kept_decided: int  # of the kept ones, how many carry a decision
+    # Decisions whose passage changed or left the pack: (suggestion id, code, decision). They stop
+    # counting, so a confirmed one can lower an outcome; the assessor must be told which.
+    lost_decisions: tuple[tuple[int, str, str], ...] = ()
 
 
 def _now() -> str:
@@ -458,9 +461,13 @@ class Session:
         """
         documents, chunks = list(documents), list(chunks)
         with self._write() as conn:
+            # Retired suggestions that carry a decision come back when their passage does (a file
+            # left out of one re-triage and restored in the next); decided rows are matched first.
             existing = conn.execute(
-                "SELECT s.id, s.code, s.text_hash, d.decision FROM suggestions s "
-                "LEFT JOIN decisions d ON d.suggestion_id = s.id WHERE s.active = 1 ORDER BY s.code, s.rank, s.id"
+                "SELECT s.id, s.code, s.text_hash, s.active, d.decision FROM suggestions s "
+                "LEFT JOIN decisions d ON d.suggestion_id = s.id "
+                "WHERE s.active = 1 OR d.decision IS NOT NULL "
+                "ORDER BY s.code, d.decision IS NULL, s.active DESC, s.rank, s.id"
             ).fetchall()
             retriage = bool(existing)
             old_docs = {r["id"]: r["name"] for r in conn.execute("SELECT id, name FROM documents")}
@@ -532,12 +539,14 @@ class Session:
                 match = pool.get((s.code, h))
                 if match:
                     row = match.pop(0)
+                    if not row["active"]:
+                        self._audit_restore(conn, who, row)
                     kept += 1
                     kept_decided += row["decision"] is not None
                     conn.execute(
                         "UPDATE suggestions SET chunk_id = ?, doc_id = ?, doc_name = ?, page = ?, start = ?, "
                         "end = ?, text = ?, text_hash = ?, rank = ?, score = ?, model_id = ?, "
-                        "criteria_version = ?, signals = ? WHERE id = ?",
+                        "criteria_version = ?, signals = ?, active = 1 WHERE id = ?",
                         (*fields, row["id"]),
                     )
                 else:
@@ -549,9 +558,12 @@ class Session:
                         (*fields, s.code, int(retriage)),
                     )
             retired = 0
+            lost: list[tuple[int, str, str]] = []
             for rows in pool.values():
                 for row in rows:
                     moved = chunk_by_hash.get(row["text_hash"])
+                    if not row["active"] and moved is None:
+                        continue  # retired before, and its passage is still gone
                     if row["decision"] is not None and moved is not None:
                         # The matcher no longer ranks it, but the confirmed/rejected passage is still in
                         # the pack word for word: the assessor's decision stands.
@@ -559,15 +571,18 @@ class Session:
                         kept_decided += 1
                         home = next((d for d in documents if d.id == moved.doc_id), None)
                         page = home.page_at(moved.start) if home else moved.page_start
+                        if not row["active"]:
+                            self._audit_restore(conn, who, row)
                         conn.execute(
                             "UPDATE suggestions SET chunk_id = ?, doc_id = ?, doc_name = ?, page = ?, start = ?, "
-                            "end = ? WHERE id = ?",
+                            "end = ?, active = 1 WHERE id = ?",
                             (moved.id, moved.doc_id, moved.doc_name, page, moved.start, moved.end, row["id"]),
                         )
                         continue
                     retired += 1
                     conn.execute("UPDATE suggestions SET active = 0 WHERE id = ?", (row["id"],))
                     if row["decision"] is not None:
+                        lost.append((row["id"], row["code"], row["decision"]))
                         self._audit(
                             conn,
                             who,
@@ -593,7 +608,13 @@ class Session:
                 ),
             }
             conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
-            summary = RetriageSummary(kept=kept, new=new, retired=retired, kept_decided=kept_decided)
+            summary = RetriageSummary(
+                kept=kept,
+                new=new,
+                retired=retired,
+                kept_decided=kept_decided,
+                lost_decisions=tuple(sorted(lost)),
+            )
             new_docs = {d.id: d.name for d in documents}
             counts = {
                 "documents": len(documents),
@@ -612,6 +633,16 @@ class Session:
             else:
                 self._audit(conn, who, "triage", "pack", None, counts)
         return summary
+
+    def _audit_restore(self, conn: sqlite3.Connection, who: str | None, row: sqlite3.Row) -> None:
+        self._audit(
+            conn,
+            who,
+            "restore",
+            f"suggestion {row['id']}",
+            "passage changed or removed; no longer counted",
+            {"code": row["code"], "decision": row["decision"]},
+        )
 
     def retriage(
         self,
@@ -726,8 +757,14 @@ class Session:
 
     # ---- the assessor's inputs -----------------------------------------------------------
 
-    def decide(self, suggestion_id: int, decision: str, *, note: str = "", who: str | None = None) -> None:
-        """Confirm or reject a suggestion; committed before returning."""
+    def decide(
+        self, suggestion_id: int, decision: str, *, note: str | None = None, who: str | None = None
+    ) -> None:
+        """Confirm or reject a suggestion; committed before returning.
+
+        ``note=None`` keeps the note already written for this suggestion (changing one's mind must
+        not drop it); ``note=""`` clears it.
+        """
         if decision not in DECISIONS:
             raise ValueError(f"decision must be 'confirm' or 'reject', got {decision!r}")
         state = DECISIONS[decision]
@@ -744,6 +781,8 @@ class Session:
                 raise ValueError(
                     f"suggestion {suggestion_id} was retired by a re-triage (its passage changed)"
                 )
+            if note is None:
+                note = row["note"] or ""
             conn.execute(
                 "INSERT OR REPLACE INTO decisions(suggestion_id, decision, note, who, at) VALUES (?, ?, ?, ?, ?)",
                 (int(suggestion_id), state, note, who, _now()),
