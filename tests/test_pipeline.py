@@ -112,3 +112,25 @@ def test_hedged_sentences_are_flagged(text):
 )
 def test_practice_is_not_flagged(text):
     assert hedge_score(text) == 0.0
+
+
+def test_triage_pack_passes_password_and_size_limit_to_ingest(tmp_path):
+    from test_ingest_factories import encrypt_pdf, make_pdf
+
+    pack = tmp_path / "locked"
+    pack.mkdir()
+    plain = make_pdf(tmp_path / "plain.pdf", pages=2)
+    encrypt_pdf(plain, pack / "policy.pdf", "s3cret")
+    (pack / "big.txt").write_text("careers " * 140_000, encoding="utf-8")
+
+    without = triage_pack([pack], provider_type="school", embedder=HashingEmbedder())
+    status = {d.name: d.status for d in without.documents}
+    assert status == {"policy.pdf": "error", "big.txt": "ok"}
+
+    unlocked = triage_pack(
+        [pack], provider_type="school", embedder=HashingEmbedder(), password="s3cret", max_bytes=2**20
+    )
+    by_name = {d.name: d for d in unlocked.documents}
+    assert by_name["policy.pdf"].status == "ok"
+    assert by_name["big.txt"].status == "error" and "limit" in by_name["big.txt"].message
+    assert unlocked.chunks and all(c.doc_name == "policy.pdf" for c in unlocked.chunks)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from triage.chunking import chunk_documents
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache
-from triage.ingest import ingest_pack
+from triage.ingest import DEFAULT_MAX_BYTES, ingest_pack
 from triage.match import suggest
 from triage.records import Chunk, Document, MatchResult
 
@@ -34,13 +34,17 @@ def triage_pack(
     cancelled: Callable[[], bool] | None = None,
     embedder: Embedder | None = None,
     cache: EmbeddingCache | None = None,
+    password: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> PackTriage:
     """Read the pack, cut it into chunks and suggest evidence for every code.
 
     Files that cannot be read stay in ``documents`` with their error status; only readable
     documents are chunked. ``cancelled`` is polled between files and embedding batches.
     """
-    documents = ingest_pack(inputs, progress=progress, cancelled=cancelled)
+    documents = ingest_pack(
+        inputs, max_bytes=max_bytes, password=password, progress=progress, cancelled=cancelled
+    )
     if cancelled is not None and cancelled():
         raise InterruptedError("triage cancelled")
     readable = [d for d in documents if d.status in ("ok", "warning") and d.text.strip()]

@@ -125,21 +125,17 @@ def _run_pipeline(
             last_stage[0] = stage
             print(f"triage: {stage}…", file=sys.stderr)
 
-    if password is None and max_mb is None:
-        return triage_pack([pack], provider_type=provider_type, progress=progress, embedder=embedder)
-    # triage_pack cannot pass a PDF password or a size limit to ingest yet, so run its three
-    # steps here with them; the result has the same shape.
-    from triage.chunking import chunk_documents
-    from triage.ingest import DEFAULT_MAX_BYTES, ingest_pack
-    from triage.match import suggest
-    from triage.pipeline import PackTriage
+    from triage.ingest import DEFAULT_MAX_BYTES
 
     max_bytes = int(max_mb * 2**20) if max_mb is not None else DEFAULT_MAX_BYTES
-    documents = ingest_pack([pack], max_bytes=max_bytes, password=password, progress=progress)
-    readable = [d for d in documents if d.status in ("ok", "warning") and d.text.strip()]
-    chunks = chunk_documents(readable)
-    result = suggest(documents, chunks, provider_type=provider_type, embedder=embedder, progress=progress)
-    return PackTriage(tuple(documents), tuple(chunks), result)
+    return triage_pack(
+        [pack],
+        provider_type=provider_type,
+        progress=progress,
+        embedder=embedder,
+        password=password,
+        max_bytes=max_bytes,
+    )
 
 
 def _pipeline_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--top", type=int, default=5, metavar="N", help="at most N passages per code in the JSON (default 5)"
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no per-code summary")
+    p.add_argument("--password", help="password for protected PDFs in the pack")
+    p.add_argument(
+        "--max-mb", type=float, default=50.0, metavar="N", help="skip files larger than N MB (default 50)"
+    )
     p.set_defaults(func=run_suggest)
 
     e = sub.add_parser(
@@ -77,13 +81,23 @@ def _progress_printer(enabled: bool):
     return progress
 
 
-def _triage(pack: Path, provider_type: str, show_progress: bool):
+def _triage(
+    pack: Path, provider_type: str, show_progress: bool, *, password: str | None = None, max_mb: float = 50.0
+):
     from triage.pipeline import triage_pack
 
     if not pack.exists():
         raise UserError(f"no such pack: {pack}", EXIT_USAGE)
+    if not max_mb > 0:
+        raise UserError("--max-mb must be a positive number of megabytes", EXIT_USAGE)
     try:
-        return triage_pack([pack], provider_type=provider_type, progress=_progress_printer(show_progress))
+        return triage_pack(
+            [pack],
+            provider_type=provider_type,
+            progress=_progress_printer(show_progress),
+            password=password,
+            max_bytes=int(max_mb * 2**20),
+        )
     except RuntimeError as exc:  # model missing or weights not matching the manifest
         raise UserError(str(exc)) from None
 
@@ -125,7 +139,13 @@ def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
 def run_suggest(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UserError("--top must be at least 1", EXIT_USAGE)
-    triaged = _triage(Path(args.pack), args.provider_type, sys.stderr.isatty() and not args.quiet)
+    triaged = _triage(
+        Path(args.pack),
+        args.provider_type,
+        sys.stderr.isatty() and not args.quiet,
+        password=args.password,
+        max_mb=args.max_mb,
+    )
     if not triaged.chunks:
         raise UserError(f"no readable text in {args.pack}")
     if not args.quiet:
