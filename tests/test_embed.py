@@ -144,8 +144,23 @@ def test_default_embedder_picks_its_runtime_by_job_size(tmp_path):
     np.testing.assert_allclose((small * again).sum(axis=1), 1.0, atol=1e-5)
 
 
-def test_default_embedder_uses_torch_unless_told_otherwise():
+def test_default_embedder_runs_small_jobs_in_numpy_and_large_ones_in_torch():
     from triage.embed import MiniLMEmbedder, load_default_embedder
+    from triage.embed.auto import SMALL_JOB
 
-    assert MiniLMEmbedder(verify=False).backend == "torch"
-    assert load_default_embedder().backend == "torch"
+    emb = MiniLMEmbedder(verify=False)
+    emb.expect(SMALL_JOB)
+    assert emb.backend == "numpy"
+    emb.expect(SMALL_JOB + 1)
+    assert emb.backend == "torch"
+    assert load_default_embedder().backend in ("numpy", "torch") and not load_default_embedder().loaded
+
+
+def test_numpy_runtime_uses_one_blas_thread_on_a_busy_machine(monkeypatch):
+    from triage.embed import auto
+
+    monkeypatch.setattr(auto.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(auto.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert auto.numpy_threads() == 2
+    monkeypatch.setattr(auto.os, "getloadavg", lambda: (1.8, 1.0, 0.5))
+    assert auto.numpy_threads() == 1
