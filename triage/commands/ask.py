@@ -37,16 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _session_path(ref: str) -> Path:
-    from triage.session import sessions_dir
+    from triage.commands.session import resolve_session_path
 
-    path = Path(ref).expanduser()
-    if path.is_file():
-        return path
-    if "/" not in ref:
-        for candidate in (sessions_dir() / ref, sessions_dir() / f"{ref}.sqlite"):
-            if candidate.is_file():
-                return candidate
-    raise UserError(f"no session at {ref} (give the .sqlite path printed by 'triage session new')", EXIT_FAILED)
+    return resolve_session_path(ref)
 
 
 def _open(ref: str):

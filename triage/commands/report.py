@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from triage.cli import EXIT_FAILED, EXIT_USAGE, UserError
+from triage.cli import EXIT_USAGE, UserError
 
 REPORT_FORMATS = ("docx", "html", "md", "json", "csv")
 REQUEST_FORMATS = ("md", "txt")
@@ -61,18 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _resolve(ref: str) -> Path:
-    from triage.session import sessions_dir
+    from triage.commands.session import resolve_session_path
 
-    path = Path(ref).expanduser()
-    if path.is_file():
-        return path
-    if "/" not in ref:
-        for candidate in (sessions_dir() / ref, sessions_dir() / f"{ref}.sqlite"):
-            if candidate.is_file():
-                return candidate
-    raise UserError(
-        f"no session at {ref} (give the .sqlite path printed by 'triage session new')", EXIT_FAILED
-    )
+    return resolve_session_path(ref)
 
 
 def _model(ref: str):
