@@ -38,14 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"triage.commands.{name}")
-        except ModuleNotFoundError as exc:
-            # Only tolerate a command module that has not been written yet, never a broken import.
-            if exc.name != f"triage.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"triage.commands.{name}").register(sub)
     return parser
 
 
