@@ -31,3 +31,30 @@ def test_cli_help_lists_commands():
     out = subprocess.run([sys.executable, "-m", "triage.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "Quality in Careers" in out.stdout
+
+
+def _subparsers(parser):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.items()
+
+
+def test_every_subcommand_has_help(capsys):
+    import pytest
+
+    from triage.cli import build_parser, main
+
+    paths = []
+    for name, sub in _subparsers(build_parser()):
+        paths.append([name])
+        paths.extend([name, child] for child, _ in _subparsers(sub))
+    assert {"review", "criteria", "ingest", "suggest", "eval", "session", "report", "ask"} <= {p[0] for p in paths}
+    assert ["session", "new"] in paths and ["evidence", "add"] in paths
+    for path in paths:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*path, "--help"])
+        assert exit_info.value.code == 0, path
+        out = capsys.readouterr().out
+        assert out.startswith("usage: triage " + " ".join(path)), path
