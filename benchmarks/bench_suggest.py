@@ -22,8 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from triage.config import shared_dir
+
 REPO = Path(__file__).resolve().parent.parent
-DEV_DOCS = REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school" / "docs"
+DEV_DOCS = shared_dir() / "eval" / "packs" / "hollins_park_school" / "docs"
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -111,7 +113,7 @@ def make_big_pack(src: Path, dest: Path, words: int, seed: int = 7) -> int:
 
 
 LABELLED = [
-    REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school",
+    shared_dir() / "eval" / "packs" / "hollins_park_school",
     REPO / "sample_evidence" / "northfield_academy",
     REPO / "sample_evidence" / "riverside_college",
     REPO / "sample_evidence" / "brookfield_special_school",
@@ -189,7 +191,7 @@ def ablation() -> list[dict]:
     from triage.ingest import ingest_pack
     from triage.match import DEFAULT_PARAMS, scorer_payload, suggest
 
-    spec = importlib.util.spec_from_file_location("score", REPO.parent / "shared" / "eval" / "score.py")
+    spec = importlib.util.spec_from_file_location("score", shared_dir() / "eval" / "score.py")
     score = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(score)  # type: ignore[union-attr]
     emb = load_default_embedder()
@@ -347,7 +349,7 @@ def lopo() -> dict:
 
     from triage.embed import EmbeddingCache, load_default_embedder
 
-    spec = importlib.util.spec_from_file_location("score", REPO.parent / "shared" / "eval" / "score.py")
+    spec = importlib.util.spec_from_file_location("score", shared_dir() / "eval" / "score.py")
     score = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(score)  # type: ignore[union-attr]
     emb = load_default_embedder()

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from triage.config import shared_dir
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = shared_dir()
 DEV_PACK = SHARED / "eval" / "packs" / "hollins_park_school"
 SAMPLE_PACK = REPO / "sample_evidence" / "northfield_academy"
 

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from criteria_index import DATA_DIR, CriteriaDataError, load_index
+from triage.config import shared_dir
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS = shared_dir() / "seeds"
 GUIDE = SEEDS / "000_41ce958438621bb3.txt"
 TOOLKIT = SEEDS / "002_06ea8cbf3046990d.txt"
 MATURITY_SEEDS = {"school": SEEDS / "003_1a65c385b3ce9f50.txt", "college": SEEDS / "004_d09117aab9f99d89.txt"}

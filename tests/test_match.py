@@ -8,18 +8,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from test_embed import CountingEmbedder
 
+from triage.config import shared_dir
 from triage.embed import EmbeddingCache, load_default_embedder
 from triage.match import evidence_model, scorer_payload, suggest
 from triage.pipeline import triage_pack
 
-SCORER = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "score.py"
-DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "packs" / "hollins_park_school"
+SCORER = shared_dir() / "eval" / "score.py"
+DEV = shared_dir() / "eval" / "packs" / "hollins_park_school"
 pytestmark = pytest.mark.slow
 
 

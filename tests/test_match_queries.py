@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from criteria_index import load_index
+from triage.config import shared_dir
 from triage.match.queries import QueryDataError, _load_cached, load_queries
 
 REPO = Path(__file__).resolve().parent.parent
 LABELLED = [
-    REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school",
+    shared_dir() / "eval" / "packs" / "hollins_park_school",
     *sorted((REPO / "sample_evidence").glob("*/")),
 ]
 

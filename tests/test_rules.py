@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from criteria_index import load_index
+from triage.config import shared_dir
 from triage.rules import RULE_IDS, RulesError, RulesInput, evaluate, load_rules
 
-GUIDE = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "000_41ce958438621bb3.txt"
+GUIDE = shared_dir() / "seeds" / "000_41ce958438621bb3.txt"
 
 
 @pytest.fixture(scope="module")

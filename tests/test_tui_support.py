@@ -13,10 +13,11 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from triage.config import shared_dir
 from triage.records import Chunk, Document, MatchResult, Page, Suggestion
 
 REPO = Path(__file__).resolve().parent.parent
-DEV_PACK_DOCS = REPO.parent / "shared" / "eval" / "packs" / "hollins_park_school" / "docs"
+DEV_PACK_DOCS = shared_dir() / "eval" / "packs" / "hollins_park_school" / "docs"
 
 
 def review_pack() -> Path:

@@ -40,6 +40,14 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+def shared_dir() -> Path:
+    """The workplace's shared material (seeds, eval pack, scorer): ../shared beside the repo.
+
+    TRIAGE_SHARED_DIR overrides it for a checkout that does not sit beside that folder.
+    """
+    return Path(os.environ.get("TRIAGE_SHARED_DIR") or REPO_ROOT.parent / "shared")
+
+
 def sample_pack_dir() -> Path:
     """The bundled fictional provider pack the README's first command opens."""
     return REPO_ROOT / "sample_evidence" / "northfield_academy" / "docs"

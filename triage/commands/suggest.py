@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from triage.cli import EXIT_FAILED, EXIT_USAGE, UserError
-from triage.config import REPO_ROOT
+from triage.config import shared_dir
 from triage.records import PROVIDER_TYPES, MatchResult
 
 SCORER_ENV = "TRIAGE_SCORER"
@@ -164,7 +164,7 @@ def run_suggest(args: argparse.Namespace) -> int:
 def find_scorer() -> Path:
     """../shared/eval/score.py next to the repo (TRIAGE_SCORER overrides)."""
     override = os.environ.get(SCORER_ENV)
-    path = Path(override) if override else REPO_ROOT.parent / "shared" / "eval" / "score.py"
+    path = Path(override) if override else shared_dir() / "eval" / "score.py"
     if not path.is_file():
         raise UserError(
             f"the evaluation scorer is not at {path}; it ships in the shared folder beside the repo "
