@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from triage.report.model import GATSBY_STATUS_LABELS, CodeRow, ManualItem, Quote, ReportModel, SectionRow
+from triage.report.model import (
+    GATSBY_STATUS_LABELS,
+    CodeRow,
+    Manifest,
+    ManualItem,
+    Quote,
+    ReportModel,
+    SectionRow,
+)
 
 TITLE = "Quality in Careers Standard: assessment report"
 TICK = "✓"
@@ -124,3 +132,18 @@ def source_ref(sources: list[str], citation: str) -> str:
 
 def outcome_label(model: ReportModel, outcome_id: str) -> str:
     return model.outcome(outcome_id).grid_label
+
+
+def manifest_rows(m: Manifest) -> list[tuple[str, str]]:
+    """The manifest's label/value pairs, in the order every format prints them."""
+    return [
+        ("Session id", m.session_id),
+        ("Report tool version", m.tool_version),
+        ("Triage tool version", m.session_tool_version),
+        ("Criteria index version", m.criteria_version),
+        ("Rules version", m.rules_version),
+        ("Embedding model", m.model_id),
+        ("Embedding model hash", m.model_hash),
+        ("Pack", m.pack_path),
+        ("Report schema", m.schema),
+    ]

@@ -380,17 +380,7 @@ def _trace(doc, model: ReportModel) -> None:
 def _manifest(doc, model: ReportModel) -> None:
     m = model.manifest
     doc.add_heading("Reproducibility manifest", level=1)
-    pairs = [
-        ("Session id", m.session_id),
-        ("Report tool version", m.tool_version),
-        ("Triage tool version", m.session_tool_version),
-        ("Criteria index version", m.criteria_version),
-        ("Rules version", m.rules_version),
-        ("Embedding model", m.model_id),
-        ("Embedding model hash", m.model_hash),
-        ("Pack", m.pack_path),
-        ("Report schema", m.schema),
-    ]
+    pairs = common.manifest_rows(m)
     table = _table(doc, len(pairs), 2, [4.8, 13.0])
     for row, (key, value) in zip(table.rows, pairs, strict=True):
         _set_cell(row.cells[0], key, bold=True, size=8)

@@ -315,17 +315,7 @@ def _manifest(model: ReportModel, w) -> None:
     m = model.manifest
     w('<h2 id="manifest">Reproducibility manifest</h2>')
     w('<table class="manifest" id="manifest-table"><tbody>')
-    for key, value in (
-        ("Session id", m.session_id),
-        ("Report tool version", m.tool_version),
-        ("Triage tool version", m.session_tool_version),
-        ("Criteria index version", m.criteria_version),
-        ("Rules version", m.rules_version),
-        ("Embedding model", m.model_id),
-        ("Embedding model hash", m.model_hash),
-        ("Pack", m.pack_path),
-        ("Report schema", m.schema),
-    ):
+    for key, value in common.manifest_rows(m):
         w(f'<tr><th>{_e(key)}</th><td data-key="{_e(key)}">{_e(value)}</td></tr>')
     w("</tbody></table>")
     w(

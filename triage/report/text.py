@@ -147,17 +147,7 @@ def render_markdown(model: ReportModel) -> bytes:
     w("## Reproducibility manifest")
     w("")
     m = model.manifest
-    for key, value in (
-        ("Session id", m.session_id),
-        ("Report tool version", m.tool_version),
-        ("Triage tool version", m.session_tool_version),
-        ("Criteria index version", m.criteria_version),
-        ("Rules version", m.rules_version),
-        ("Embedding model", m.model_id),
-        ("Embedding model hash", m.model_hash),
-        ("Pack", m.pack_path),
-        ("Report schema", m.schema),
-    ):
+    for key, value in common.manifest_rows(m):
         w(f"- {key}: `{value}`")
     w("")
     w("| File | Type | Status | Bytes | SHA-256 |")
