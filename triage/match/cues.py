@@ -39,6 +39,37 @@ _ABSENCE = re.compile(
 _REFERRAL = re.compile(
     r"\b(referred to|deferred to|carried forward|to the next meeting|matters arising)\b", re.I
 )
+# Second set (fourth pass): announcements ("will appear on this page soon"), work still being
+# prepared, wishes, and negations of what a provider does or has done. Written as general
+# English patterns after reading two packs' misses; measured on six packs written later.
+_INTENT_MORE = re.compile(
+    r"\b(will (soon )?(appear|be (made )?available|be added|be published|be launched|be introduced|be rolled out|"
+    r"be set up|follow)|coming soon|(?<!as )soon\b(?! as)|(is|are) (still )?being (prepared|designed|drafted|planned|"
+    r"explored|discussed|updated|written|finalised|finalized)|still (to be|being)|in draft|(would|'d) (like|welcome|love) to|"
+    r"we would like|hop(e|es|ed|ing) (to|that)|wish(es|ed)? (to|for)|(an|our|the) ambition (is )?to|aspir(e|es|ation) to|"
+    r"keen to|looking (in)?to (introduc|develop|set|start|expand|extend)\w*|exploring (whether|how|the possibility)|"
+    r"in discussions? (with|about)|pencilled in|(agreed|decided|asked) to (explore|look|consider|investigate|scope)|"
+    r"the aim is to|(is|are) expected to (start|begin|launch))",
+    re.I,
+)
+_NEG_VERB = (
+    r"(give|offer|provide|run|hold|keep|pass|include|cover|teach|meet|attend|see|check|follow|gather|ask|"
+    r"survey|consult|report|publish|contact|link|map|train)"
+)
+_NEG_PART = (
+    r"(passed|given|offered|provided|run|held|kept|included|covered|taught|checked|followed|gathered|asked|"
+    r"surveyed|consulted|reported|published|launched|completed|signed|updated|linked|mapped|trained|contacted|possible)"
+)
+_ABSENCE_MORE = re.compile(
+    rf"\b((does|do|did) not (yet |currently |directly |formally )*{_NEG_VERB}|"
+    rf"(is|are|was|were|has|have|had) not (yet |formally |currently )?(been )?{_NEG_PART}|"
+    r"never (met|ran|run|happened|took place|been|started|used)|"
+    r"(nobody|no one|no-one) (has|have|had|checks|checked|uses|used|reads|read|looks|looked|attends|attended|offers|"
+    r"offered|came|took|knows|knew)|"
+    r"only (hoped|wished|planned|proposed|pencilled)|on hold|(was|were|has been|have been) (dropped|scrapped|withdrawn|"
+    r"discontinued)|unable to|could not (be )?(arranged|attend|find|agree|recruit)|not possible to)\b",
+    re.I,
+)
 _MEASURE = re.compile(
     r"\b(\d+(\.\d+)?\s?(%|per ?cent)|every (pupil|student|learner)|all (pupils|students|learners)|"
     r"each (pupil|student|learner)|records?|recorded|analys(is|ed)|evaluat(ed|ion)|feedback|reviewed|"
@@ -50,8 +81,8 @@ _MEASURE = re.compile(
 def cue_counts(text: str) -> dict[str, float]:
     """Counts of intention, absence, referral and evidence-of-practice cues in ``text``."""
     return {
-        "intent": float(len(_INTENT.findall(text))),
-        "absence": float(len(_ABSENCE.findall(text))),
+        "intent": float(len(_INTENT.findall(text)) + len(_INTENT_MORE.findall(text))),
+        "absence": float(len(_ABSENCE.findall(text)) + len(_ABSENCE_MORE.findall(text))),
         "referral": float(len(_REFERRAL.findall(text))),
         "practice": float(len(_MEASURE.findall(text))),
     }
@@ -60,5 +91,6 @@ def cue_counts(text: str) -> dict[str, float]:
 def hedge_score(text: str) -> float:
     """A 0-1 share of the chunk's sentences that carry an intention or absence cue."""
     sentences = [s for s in re.split(r"(?<=[.!?;])\s+", text) if s.strip()] or [text]
-    hedged = sum(1 for s in sentences if _INTENT.search(s) or _ABSENCE.search(s) or _REFERRAL.search(s))
+    cues = (_INTENT, _ABSENCE, _REFERRAL, _INTENT_MORE, _ABSENCE_MORE)
+    hedged = sum(1 for s in sentences if any(c.search(s) for c in cues))
     return hedged / len(sentences)

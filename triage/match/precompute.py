@@ -1,9 +1,12 @@
-"""Write models/exemplar_vectors.npz: the query and exemplar embeddings for every provider type.
+"""Write models/exemplar_vectors.npz (query and exemplar embeddings and the exemplar
+classifiers for every provider type) and models/pack_classifier.npz (the classifier learned
+from the labelled sample packs).
 
     python -m triage.match.precompute
 
-Run after changing criteria_index/queries/ so a cold start does not embed them again. Vectors
-are keyed by text hash, so a stale file is still used for the texts that did not change.
+Run after changing criteria_index/queries/ or any labelled pack under sample_evidence/; a test
+fails when either file is stale. Vectors are keyed by text hash, so a stale file is still used
+for the texts that did not change.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import sys
 
 from criteria_index import load_index
 from triage.embed.minilm import load_default_embedder
+from triage.embed.cache import EmbeddingCache
+from triage.match import pack_classifier
 from triage.match.model import PRECOMPUTED, write_precomputed
 from triage.match.queries import load_queries
 from triage.records import PROVIDER_TYPES
@@ -20,8 +25,14 @@ from triage.records import PROVIDER_TYPES
 def main() -> int:
     idx = load_index()
     by_type = {pt: {c.code: idx.text_for(c.code, pt) for c in idx.codes} for pt in PROVIDER_TYPES}
-    n = write_precomputed(load_default_embedder(), load_queries(), by_type)
+    embedder = load_default_embedder()
+    n = write_precomputed(embedder, load_queries(), by_type)
     print(f"wrote {n} vectors to {PRECOMPUTED}")
+    packs = pack_classifier.labelled_packs()
+    with EmbeddingCache() as cache:
+        clf = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache)
+    pack_classifier.save(clf, embedder)
+    print(f"wrote the classifier learned from {len(packs)} labelled packs to {pack_classifier.STORED}")
     return 0
 
 

@@ -7,7 +7,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
    its similarity to the code's positive exemplars, and a penalty when it carries an
    intention or absence cue. The chunk keeps its best unit.
-3. BM25 over the code's keyword list adds the lexical signal at chunk level.
+3. BM25 over the code's keyword list adds the lexical signal at chunk level, and a classifier
+   learned from the labelled sample packs' passages adds its best unit's clipped logit
+   (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
 5. A logistic maps the raw score to [0, 1]; the same threshold then applies to every code.
@@ -16,11 +18,12 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    because whole packs score higher or lower depending on how their provider writes. A code
    is ``missing`` when its best chunk is below the threshold and ``weak`` when its best chunk
    is within ``weak_margin`` above it. The settings were chosen by leave-one-pack-out over
-   four labelled packs (benchmarks/results/matching.md).
+   twelve labelled packs (benchmarks/results/matching.md, fourth pass).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ import numpy as np
 
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached
+from triage.match import pack_classifier
 from triage.match.cues import hedge_score
 from triage.match.features import _topk_mean, lexical_scores
 from triage.match.model import EvidenceModel, build_model
@@ -46,19 +50,20 @@ class ScoringParams:
     exemplar_weight: float = 3.0
     hedge_penalty: float = 2.0  # subtracted from a unit whose sentences are all plans/absences
     lexical_weight: float = 2.0
+    pack_weight: float = 0.3  # on the clipped logit of the classifier learned from labelled packs
     document_prior: float = 0.4  # added when the file name says what kind of document it is
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 2.4  # raw score that maps to the threshold in a pack whose median is the reference
+    centre: float = 2.17  # raw score that maps to the threshold in a pack whose median is the reference
     pack_relative: float = 0.6  # how far the centre follows the pack's median best score
-    reference_median: float = 3.3  # median per-code best raw score of a typical pack
+    reference_median: float = 3.47  # median per-code best raw score of a typical pack
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
     weak_margin: float = 0.1
     # What the scorer JSON claims as evidence for a code that is not missing.
-    floor: float = 0.1  # calibrated score below which a passage is not claimed
+    floor: float = 0.2  # calibrated score below which a passage is not claimed
     relative: float = 0.45  # nor when this far below the code's best passage
     always: int = 1  # the first passages claimed regardless of the relative cut (if above the floor)
 
@@ -100,7 +105,8 @@ def evidence_model(
     key = (embedder.model_id, embedder.model_hash, queries.digest, idx.version, provider_type)
     if key not in _MODELS:
         code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
-        _MODELS[key] = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
+        model = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
+        _MODELS[key] = dataclasses.replace(model, pack=pack_classifier.load(embedder))
     return _MODELS[key], f"{idx.version}+queries-{queries.version}"
 
 
@@ -154,12 +160,17 @@ def raw_scores(
         np.maximum.at(clf_best, own, logits.astype(np.float32))
         np.maximum.at(ex_best, own, exemplar)
         np.maximum.at(hedge_chunk, own, hedge)
+    pack_best = np.zeros((n, c), dtype=np.float32)
+    if model.pack is not None and len(units):
+        pack_best[:] = -pack_classifier.CLIP
+        np.maximum.at(pack_best, own, model.pack.logits(vecs, model.codes))
     lexical = lexical_scores(model, [ch.text for ch in chunks])
     prior = document_priors(model, chunks)
     lacking = lacks_required(model, chunks)
     raw = (
         best
         + params.lexical_weight * lexical
+        + params.pack_weight * pack_best
         + params.document_prior * prior
         - params.requires_penalty * lacking
     )
@@ -169,6 +180,7 @@ def raw_scores(
         "classifier": 1.0 / (1.0 + np.exp(-clf_best)),
         "exemplar": ex_best,
         "lexical": lexical,
+        "pack": 1.0 / (1.0 + np.exp(-pack_best)),
         "hedge": np.repeat(hedge_chunk[:, None], c, axis=1),
         "document": prior,
         "lacks_required": lacking,

@@ -1,0 +1,97 @@
+"""The classifier learned from the labelled sample packs: stored fit current, never trained on
+the development pack, and it generalises to that pack, which it never saw."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from criteria_index import load_index
+from triage.config import shared_dir
+from triage.embed import EmbeddingCache, load_default_embedder
+from triage.embed.base import Embedder
+from triage.match import pack_classifier
+
+DEV = shared_dir() / "eval" / "packs" / "hollins_park_school"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def emb() -> Embedder:
+    return load_default_embedder()
+
+
+def test_stored_fit_matches_the_labelled_packs_and_excludes_the_dev_pack(emb):
+    clf = pack_classifier.load(emb)
+    assert clf is not None, "models/pack_classifier.npz is missing: run python -m triage.match.precompute"
+    packs = pack_classifier.labelled_packs()
+    assert len(packs) >= 11
+    assert clf.packs == tuple(p.name for p in packs)
+    assert "hollins_park_school" not in clf.packs
+    assert clf.digest == pack_classifier.packs_digest(packs), (
+        "a labelled pack changed since models/pack_classifier.npz was written: "
+        "run python -m triage.match.precompute"
+    )
+    assert clf.codes == tuple(c.code for c in load_index().codes)
+
+
+def test_logits_are_clipped_and_unknown_codes_score_zero():
+    rng = np.random.default_rng(1)
+    clf = pack_classifier.PackClassifier(
+        ("1.1", "1.2"), rng.normal(size=(2, 4)).astype(np.float32) * 100, np.zeros(2, np.float32), (), ""
+    )
+    out = clf.logits(rng.normal(size=(5, 4)).astype(np.float32), ["1.2", "9.9", "1.1"])
+    assert out.shape == (5, 3)
+    assert np.all(np.abs(out) <= pack_classifier.CLIP)
+    assert np.all(np.abs(out[:, [0, 2]]).max(axis=0) == pack_classifier.CLIP)  # huge weights hit the clip
+    assert np.all(out[:, 1] == 0)
+
+
+def test_a_fit_made_with_another_model_is_not_used(tmp_path, emb):
+    clf = pack_classifier.PackClassifier(("1.1",), np.ones((1, 3), np.float32), np.zeros(1, np.float32), ("x",), "d")
+    path = tmp_path / "other.npz"
+
+    class Other:
+        model_id, model_hash = "someone/else", "0" * 64
+
+    pack_classifier.save(clf, Other(), path)  # type: ignore[arg-type]
+    assert pack_classifier.load(emb, path) is None
+    assert pack_classifier.load(Other(), path) is not None  # type: ignore[arg-type]
+    (tmp_path / "broken.npz").write_bytes(b"not a zip")
+    assert pack_classifier.load(emb, tmp_path / "broken.npz") is None
+
+
+def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, tmp_path):
+    """On the development pack (never used for fitting), a gold passage's own code should
+    usually give it a higher logit than the pack's ordinary sentences get for that code."""
+    clf = pack_classifier.load(emb)
+    assert clf is not None
+    gold = [json.loads(line) for line in (DEV / "gold.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+    from triage.match.suggest import split_units
+
+    marks = [pack_classifier._norm(g["quote"])[:40] for g in gold]
+    other = [
+        u
+        for ch in chunk_documents(ingest_pack([DEV / "docs"]))
+        if not any(m in pack_classifier._norm(ch.text) for m in marks)
+        for u in split_units(ch.text)
+    ]
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        from triage.embed.cache import encode_cached
+
+        g_vecs = encode_cached(emb, [g["quote"] for g in gold], cache)
+        o_vecs = encode_cached(emb, other, cache)
+    codes = list(clf.codes)
+    g_log = clf.logits(g_vecs, codes)
+    o_log = clf.logits(o_vecs, codes)
+    wins = []
+    for i, g in enumerate(gold):
+        for code in g["codes"]:
+            j = codes.index(code)
+            wins.append(float((g_log[i, j] > o_log[:, j]).mean()))
+    # AUC of "gold passage vs ordinary sentence" per labelled code, averaged.
+    assert np.mean(wins) > 0.85, np.mean(wins)

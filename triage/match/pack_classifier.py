@@ -1,0 +1,171 @@
+"""A per-code classifier learned from the labelled sample packs' passages.
+
+The exemplars in ``criteria_index/queries`` are short and written from the Standard; the
+labelled packs under ``sample_evidence/`` hold several hundred passages in providers' own
+voices (policies, minutes, contracts, newsletters, tables), plus near-miss distractors and
+ordinary paperwork. One logistic regression per code over their sentence embeddings adds
+what the exemplars miss. Measured by leave-one-pack-out over twelve packs, where each
+pack's classifier never saw that pack (benchmarks/results/matching.md, fourth pass).
+
+The development pack in ``../shared/eval`` is never used: only ``sample_evidence/`` packs.
+The fit ships in ``models/pack_classifier.npz`` (written by ``python -m
+triage.match.precompute``), so a run needs neither the packs nor scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from triage.config import REPO_ROOT
+from triage.embed.base import Embedder
+from triage.embed.cache import EmbeddingCache, encode_cached
+
+STORED = REPO_ROOT / "models" / "pack_classifier.npz"
+SAMPLE_PACKS = REPO_ROOT / "sample_evidence"
+BACKGROUND_PER_PACK = 600  # sentence units of ordinary paperwork sampled from each pack
+C = 0.3  # chosen by leave-one-pack-out among 0.3, 1 and 3
+CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
+
+
+@dataclass(frozen=True)
+class PackClassifier:
+    codes: tuple[str, ...]
+    coef: np.ndarray  # (n_codes, dim)
+    intercept: np.ndarray  # (n_codes,)
+    packs: tuple[str, ...]
+    digest: str
+
+    def logits(self, vecs: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+        """(n, len(codes)) clipped logits; a code the fit never saw scores 0."""
+        out = np.zeros((vecs.shape[0], len(codes)), dtype=np.float32)
+        index = {c: i for i, c in enumerate(self.codes)}
+        for j, code in enumerate(codes):
+            if code in index:
+                i = index[code]
+                out[:, j] = np.clip(vecs @ self.coef[i] + self.intercept[i], -CLIP, CLIP)
+        return out
+
+
+def labelled_packs(root: Path = SAMPLE_PACKS) -> list[Path]:
+    """Every sample pack with gold labels, in name order."""
+    return sorted(p.parent for p in root.glob("*/gold.jsonl"))
+
+
+def packs_digest(packs: Sequence[Path]) -> str:
+    """What a fit depends on: each pack's labels and document bytes."""
+    h = hashlib.sha256()
+    for pack in sorted(packs, key=lambda p: p.name):
+        h.update(pack.name.encode() + b"\0")
+        for f in sorted([pack / "gold.jsonl", pack / "near_misses.jsonl", *(pack / "docs").iterdir()]):
+            if f.is_file():
+                h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-")):
+        text = text.replace(a, b)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def pack_examples(pack: Path, embedder: Embedder, cache: EmbeddingCache | None) -> tuple[np.ndarray, list[set[str]]]:
+    """Vectors and code sets: gold passages (their codes), near-misses and a sample of ordinary
+    sentences (no code). A chunk that holds any labelled quote gives no background sentences."""
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+    from triage.match.suggest import split_units
+
+    gold = _read_jsonl(pack / "gold.jsonl")
+    near = _read_jsonl(pack / "near_misses.jsonl")
+    marks = [_norm(q["quote"]) for q in gold + near]
+    marks = [m[len(m) // 3 : len(m) // 3 + 30] for m in marks]  # a middle slice survives chunk edges
+    background: list[str] = []
+    for chunk in chunk_documents(ingest_pack([pack / "docs"])):
+        text = _norm(chunk.text)
+        if chunk.text.strip() and not any(m in text for m in marks):
+            background += split_units(chunk.text)
+    rng = np.random.default_rng(0)
+    if len(background) > BACKGROUND_PER_PACK:
+        keep = sorted(rng.choice(len(background), size=BACKGROUND_PER_PACK, replace=False))
+        background = [background[i] for i in keep]
+    texts = [q["quote"] for q in gold] + [q["quote"] for q in near] + background
+    labels = [set(q["codes"]) for q in gold] + [set() for _ in near] + [set() for _ in background]
+    return encode_cached(embedder, texts, cache), labels
+
+
+def fit(
+    packs: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None
+) -> PackClassifier:
+    """One balanced logistic regression per code over every given pack's examples."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, labels = [], []
+    for pack in sorted(packs, key=lambda p: p.name):
+        x, y = pack_examples(pack, embedder, cache)
+        xs.append(x)
+        labels += y
+    x_all = np.concatenate(xs).astype(np.float64)
+    coef = np.zeros((len(codes), x_all.shape[1]), dtype=np.float32)
+    intercept = np.full(len(codes), -CLIP, dtype=np.float32)
+    for i, code in enumerate(codes):
+        y = np.array([code in s for s in labels])
+        if y.sum() < 2:
+            continue  # too few passages to learn from: the code gets no help from this signal
+        clf = LogisticRegression(C=C, max_iter=1000, class_weight="balanced").fit(x_all, y)
+        coef[i], intercept[i] = clf.coef_[0], clf.intercept_[0]
+    return PackClassifier(tuple(codes), coef, intercept, tuple(p.name for p in packs), packs_digest(packs))
+
+
+def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        model_id=embedder.model_id,
+        model_hash=embedder.model_hash,
+        codes=np.array(clf.codes),
+        coef=clf.coef,
+        intercept=clf.intercept,
+        packs=np.array(clf.packs),
+        digest=np.array(clf.digest),
+    )
+
+
+_LOADED: dict[tuple[str, str, str], PackClassifier | None] = {}
+
+
+def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
+    """The stored fit when it was made with this embedding model, else None (signal off)."""
+    key = (str(path), embedder.model_id, embedder.model_hash)
+    if key not in _LOADED:
+        _LOADED[key] = None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["model_id"]) == embedder.model_id and str(data["model_hash"]) == embedder.model_hash:
+                    _LOADED[key] = PackClassifier(
+                        tuple(str(c) for c in data["codes"]),
+                        data["coef"].astype(np.float32),
+                        data["intercept"].astype(np.float32),
+                        tuple(str(p) for p in data["packs"]),
+                        str(data["digest"]),
+                    )
+        except (OSError, KeyError, ValueError):
+            pass
+    return _LOADED[key]
