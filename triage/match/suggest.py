@@ -107,7 +107,10 @@ def evidence_model(
         code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
         model = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
         _MODELS[key] = dataclasses.replace(model, pack=pack_classifier.load(embedder))
-    return _MODELS[key], f"{idx.version}+queries-{queries.version}"
+    model = _MODELS[key]
+    # The labelled-pack fit changes suggestions too, so it is part of the provenance.
+    packs = f"+packs-{model.pack.digest[:12]}" if model.pack is not None else ""
+    return model, f"{idx.version}+queries-{queries.version}{packs}"
 
 
 def raw_scores(
