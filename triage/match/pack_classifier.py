@@ -119,9 +119,9 @@ def fit(
 
     xs, labels = [], []
     for pack in sorted(packs, key=lambda p: p.name):
-        x, y = pack_examples(pack, embedder, cache)
+        x, pack_labels = pack_examples(pack, embedder, cache)
         xs.append(x)
-        labels += y
+        labels += pack_labels
     x_all = np.concatenate(xs).astype(np.float64)
     coef = np.zeros((len(codes), x_all.shape[1]), dtype=np.float32)
     intercept = np.full(len(codes), -CLIP, dtype=np.float32)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 
 from criteria_index import load_index
-from triage.embed.minilm import load_default_embedder
 from triage.embed.cache import EmbeddingCache
+from triage.embed.minilm import load_default_embedder
 from triage.match import pack_classifier
 from triage.match.model import PRECOMPUTED, write_precomputed
 from triage.match.queries import load_queries
