@@ -94,4 +94,4 @@ def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, t
             j = codes.index(code)
             wins.append(float((g_log[i, j] > o_log[:, j]).mean()))
     # AUC of "gold passage vs ordinary sentence" per labelled code, averaged.
-    assert np.mean(wins) > 0.85, np.mean(wins)
+    assert np.mean(wins) > 0.95, np.mean(wins)  # 0.994 when written
