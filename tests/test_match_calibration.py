@@ -29,7 +29,7 @@ def test_centre_is_fixed_for_a_pack_at_the_reference_median():
 
 def test_a_pack_that_scores_lower_overall_gets_a_lower_centre():
     p = DEFAULT_PARAMS
-    best = np.linspace(1.8, 4.8, 32)  # median at the reference, so no clipping
+    best = np.linspace(p.reference_median - 1.5, p.reference_median + 1.5, 32)  # median at the reference: no clipping
     high, low = _pack(list(best)), _pack(list(best - 0.4))
     assert pack_centre(low, p) < pack_centre(high, p)
     # Part of the way, not all of it: a code that is low absolutely can still be flagged.

@@ -95,3 +95,39 @@ def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, t
             wins.append(float((g_log[i, j] > o_log[:, j]).mean()))
     # AUC of "gold passage vs ordinary sentence" per labelled code, averaged.
     assert np.mean(wins) > 0.95, np.mean(wins)  # 0.994 when written
+
+
+def test_learned_terms_favour_words_of_the_codes_own_passages():
+    texts = [
+        "The link governor met the careers leader.",
+        "Our link governor reviewed destinations with staff.",
+        "Governors heard from the link governor about careers.",
+        "The link governor asked about the careers budget.",
+        "Uniform and attendance were discussed by staff.",
+        "Staff discussed the budget for the minibus.",
+        "A parents evening about reports is held in March.",
+    ]
+    labels = [{"1.1"}, {"1.1"}, {"1.1"}, {"1.1"}, set(), set(), {"2.2"}]
+    terms = pack_classifier.learn_terms(texts, labels, ["1.1", "2.2", "3.4"])
+    assert set(terms["1.1"][:2]) == {"governor", "link"}
+    assert "staff" not in terms["1.1"][:2]  # as common outside the code's passages as inside
+    assert terms["2.2"] == ()  # one passage is too few to learn from
+    assert terms["3.4"] == ()
+
+
+def test_terms_survive_a_save_and_load(tmp_path, emb):
+    clf = pack_classifier.PackClassifier(
+        ("1.1", "2.2"), np.ones((2, 3), np.float32), np.zeros(2, np.float32), ("x",), "d", {"1.1": ("link", "governor")}
+    )
+    path = tmp_path / "p.npz"
+    pack_classifier.save(clf, emb, path)
+    back = pack_classifier.load(emb, path)
+    assert back is not None and back.terms == {"1.1": ("link", "governor"), "2.2": ()}
+
+
+def test_the_stored_fit_has_learned_words_for_most_codes(emb):
+    clf = pack_classifier.load(emb)
+    assert clf is not None
+    with_terms = [c for c in clf.codes if clf.terms.get(c)]
+    assert len(with_terms) >= 28, with_terms
+    assert all(len(clf.terms[c]) <= pack_classifier.TERMS_PER_CODE for c in with_terms)

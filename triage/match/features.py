@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from triage.match.cues import hedge_score
@@ -26,9 +28,15 @@ def lexical_scores(model: EvidenceModel, texts: list[str]) -> np.ndarray:
     constant rather than normalised by the pack's maximum, which would make every code look
     evidenced in every pack.
     """
+    return bm25_scores(texts, [model.profiles[code].keyword_tokens for code in model.codes])
+
+
+def bm25_scores(texts: list[str], queries: Sequence[Sequence[str]]) -> np.ndarray:
+    """(n_texts, n_queries) BM25 of each text against each query's (already stemmed) tokens,
+    squashed with a fixed constant to [0, 1)."""
     import bm25s
 
-    n, c = len(texts), len(model.codes)
+    n, c = len(texts), len(queries)
     out = np.zeros((n, c), dtype=np.float32)
     if n == 0:
         return out
@@ -37,8 +45,8 @@ def lexical_scores(model: EvidenceModel, texts: list[str]) -> np.ndarray:
     ids = [[vocab[w] for w in doc] for doc in corpus]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-    for j, code in enumerate(model.codes):
-        query = [w for w in model.profiles[code].keyword_tokens if w in vocab]
+    for j, query_tokens in enumerate(queries):
+        query = [w for w in query_tokens if w in vocab]
         if not query:
             continue
         scores = retriever.get_scores(query)

@@ -7,6 +7,10 @@ ordinary paperwork. One logistic regression per code over their sentence embeddi
 what the exemplars miss. Measured by leave-one-pack-out over twelve packs, where each
 pack's classifier never saw that pack (benchmarks/results/matching.md, fourth pass).
 
+The same fit also learns a few words per code that its gold passages use far more often than the
+packs' other sentences (log-odds of document frequency), searched with BM25 like the hand-written
+keyword lists.
+
 The development pack in ``../shared/eval`` is never used: only ``sample_evidence/`` packs.
 The fit ships in ``models/pack_classifier.npz`` (written by ``python -m
 triage.match.precompute``), so a run needs neither the packs nor scikit-learn.
@@ -19,7 +23,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +37,8 @@ SAMPLE_PACKS = REPO_ROOT / "sample_evidence"
 BACKGROUND_PER_PACK = 600  # sentence units of ordinary paperwork sampled from each pack
 C = 0.3  # chosen by leave-one-pack-out among 0.3, 1 and 3
 CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
+TERMS_PER_CODE = 10  # chosen by leave-one-pack-out among 10 and 25
+MIN_PASSAGES = 3  # a word, and a code, need at least this many gold passages to count
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class PackClassifier:
     intercept: np.ndarray  # (n_codes,)
     packs: tuple[str, ...]
     digest: str
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # learned, stemmed words per code
 
     def logits(self, vecs: np.ndarray, codes: Sequence[str]) -> np.ndarray:
         """(n, len(codes)) clipped logits; a code the fit never saw scores 0."""
@@ -86,8 +93,8 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def pack_examples(pack: Path, embedder: Embedder, cache: EmbeddingCache | None) -> tuple[np.ndarray, list[set[str]]]:
-    """Vectors and code sets: gold passages (their codes), near-misses and a sample of ordinary
+def pack_texts(pack: Path) -> tuple[list[str], list[set[str]]]:
+    """Texts and code sets: gold passages (their codes), near-misses and a sample of ordinary
     sentences (no code). A chunk that holds any labelled quote gives no background sentences."""
     from triage.chunking import chunk_documents
     from triage.ingest import ingest_pack
@@ -108,7 +115,50 @@ def pack_examples(pack: Path, embedder: Embedder, cache: EmbeddingCache | None) 
         background = [background[i] for i in keep]
     texts = [q["quote"] for q in gold] + [q["quote"] for q in near] + background
     labels = [set(q["codes"]) for q in gold] + [set() for _ in near] + [set() for _ in background]
-    return encode_cached(embedder, texts, cache), labels
+    return texts, labels
+
+
+def learn_terms(
+    texts: Sequence[str],
+    labels: Sequence[set[str]],
+    codes: Sequence[str],
+    groups: Sequence[str] | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Per code, the words whose share of the code's gold passages most exceeds their share of
+    all the examples (smoothed log-odds, damped below five passages). With ``groups`` (the pack
+    each text came from), a word must occur in the code's passages of two packs: one provider's
+    names and phone numbers are not the code's vocabulary. Digits-only tokens never count."""
+    from collections import Counter
+
+    from triage.match.model import tokens
+
+    toks = [{w for w in tokens(t) if not w.isdigit()} for t in texts]
+    group = list(groups) if groups is not None else [""] * len(texts)
+    everywhere: Counter[str] = Counter()
+    for ts in toks:
+        everywhere.update(ts)
+    out: dict[str, tuple[str, ...]] = {}
+    for code in codes:
+        own: Counter[str] = Counter()
+        seen_in: dict[str, set[str]] = {}
+        n_own = 0
+        for ts, lab, g in zip(toks, labels, group, strict=True):
+            if code in lab:
+                own.update(ts)
+                n_own += 1
+                for w in ts:
+                    seen_in.setdefault(w, set()).add(g)
+        if n_own < MIN_PASSAGES:
+            out[code] = ()
+            continue
+        score = {
+            w: float(np.log(((n + 0.5) / (n_own + 1)) / ((everywhere[w] + 0.5) / (len(toks) + 1))))
+            * min(1.0, n / 5)
+            for w, n in own.items()
+            if n >= MIN_PASSAGES and (groups is None or len(seen_in[w]) >= 2)
+        }
+        out[code] = tuple(w for w, _ in sorted(score.items(), key=lambda x: (-x[1], x[0]))[:TERMS_PER_CODE])
+    return out
 
 
 def fit(
@@ -117,12 +167,15 @@ def fit(
     """One balanced logistic regression per code over every given pack's examples."""
     from sklearn.linear_model import LogisticRegression
 
-    xs, labels = [], []
+    texts: list[str] = []
+    labels: list[set[str]] = []
+    groups: list[str] = []
     for pack in sorted(packs, key=lambda p: p.name):
-        x, pack_labels = pack_examples(pack, embedder, cache)
-        xs.append(x)
-        labels += pack_labels
-    x_all = np.concatenate(xs).astype(np.float64)
+        pack_t, pack_l = pack_texts(pack)
+        texts += pack_t
+        labels += pack_l
+        groups += [pack.name] * len(pack_t)
+    x_all = encode_cached(embedder, texts, cache).astype(np.float64)
     coef = np.zeros((len(codes), x_all.shape[1]), dtype=np.float32)
     intercept = np.full(len(codes), -CLIP, dtype=np.float32)
     for i, code in enumerate(codes):
@@ -131,7 +184,14 @@ def fit(
             continue  # too few passages to learn from: the code gets no help from this signal
         clf = LogisticRegression(C=C, max_iter=1000, class_weight="balanced").fit(x_all, y)
         coef[i], intercept[i] = clf.coef_[0], clf.intercept_[0]
-    return PackClassifier(tuple(codes), coef, intercept, tuple(p.name for p in packs), packs_digest(packs))
+    return PackClassifier(
+        tuple(codes),
+        coef,
+        intercept,
+        tuple(p.name for p in packs),
+        packs_digest(packs),
+        learn_terms(texts, labels, codes, groups),
+    )
 
 
 def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
@@ -145,6 +205,7 @@ def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
         intercept=clf.intercept,
         packs=np.array(clf.packs),
         digest=np.array(clf.digest),
+        terms=np.array([" ".join(clf.terms.get(c, ())) for c in clf.codes]),
     )
 
 
@@ -159,12 +220,15 @@ def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
         try:
             with np.load(path, allow_pickle=False) as data:
                 if str(data["model_id"]) == embedder.model_id and str(data["model_hash"]) == embedder.model_hash:
+                    codes = tuple(str(c) for c in data["codes"])
+                    terms = [str(t) for t in data["terms"]] if "terms" in data else [""] * len(codes)
                     _LOADED[key] = PackClassifier(
-                        tuple(str(c) for c in data["codes"]),
+                        codes,
                         data["coef"].astype(np.float32),
                         data["intercept"].astype(np.float32),
                         tuple(str(p) for p in data["packs"]),
                         str(data["digest"]),
+                        {c: tuple(t.split()) for c, t in zip(codes, terms, strict=True)},
                     )
         except (OSError, KeyError, ValueError):
             pass

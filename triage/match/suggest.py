@@ -7,9 +7,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
    its similarity to the code's positive exemplars, and a penalty when it carries an
    intention or absence cue. The chunk keeps its best unit.
-3. BM25 over the code's keyword list adds the lexical signal at chunk level, and a classifier
-   learned from the labelled sample packs' passages adds its best unit's clipped logit
-   (pack_classifier.py).
+3. BM25 over the code's keyword list adds the lexical signal at chunk level; a classifier
+   learned from the labelled sample packs' passages adds its best unit's clipped logit, and BM25
+   over the words learned from those passages adds a second lexical signal (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
 5. A logistic maps the raw score to [0, 1]; the same threshold then applies to every code.
@@ -35,7 +35,7 @@ from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached
 from triage.match import pack_classifier
 from triage.match.cues import hedge_score
-from triage.match.features import _topk_mean, lexical_scores
+from triage.match.features import _topk_mean, bm25_scores
 from triage.match.model import EvidenceModel, build_model
 from triage.match.queries import QuerySet, load_queries
 from triage.records import PROVIDER_TYPES, Chunk, Document, MatchResult, Suggestion
@@ -51,13 +51,14 @@ class ScoringParams:
     hedge_penalty: float = 2.0  # subtracted from a unit whose sentences are all plans/absences
     lexical_weight: float = 2.0
     pack_weight: float = 0.3  # on the clipped logit of the classifier learned from labelled packs
+    learned_terms_weight: float = 1.0  # on BM25 over the words learned from labelled packs
     document_prior: float = 0.4  # added when the file name says what kind of document it is
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 2.27  # raw score that maps to the threshold in a pack whose median is the reference
+    centre: float = 2.41  # raw score that maps to the threshold in a pack whose median is the reference
     pack_relative: float = 0.6  # how far the centre follows the pack's median best score
-    reference_median: float = 3.57  # median per-code best raw score of a typical pack
+    reference_median: float = 3.91  # median per-code best raw score of a typical pack
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
@@ -167,13 +168,18 @@ def raw_scores(
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         np.maximum.at(pack_best, own, model.pack.logits(vecs, model.codes))
-    lexical = lexical_scores(model, [ch.text for ch in chunks])
+    # One BM25 index serves both keyword sets: the hand-written lists and the learned words.
+    keywords = [model.profiles[code].keyword_tokens for code in model.codes]
+    learned_terms = [model.pack.terms.get(code, ()) if model.pack is not None else () for code in model.codes]
+    both = bm25_scores([ch.text for ch in chunks], keywords + learned_terms)
+    lexical, learned = both[:, :c], both[:, c:]
     prior = document_priors(model, chunks)
     lacking = lacks_required(model, chunks)
     raw = (
         best
         + params.lexical_weight * lexical
         + params.pack_weight * pack_best
+        + params.learned_terms_weight * learned
         + params.document_prior * prior
         - params.requires_penalty * lacking
     )
@@ -184,6 +190,7 @@ def raw_scores(
         "exemplar": ex_best,
         "lexical": lexical,
         "pack": 1.0 / (1.0 + np.exp(-pack_best)),
+        "learned_terms": learned,
         "hedge": np.repeat(hedge_chunk[:, None], c, axis=1),
         "document": prior,
         "lacks_required": lacking,
