@@ -59,9 +59,7 @@ class MiniLMEmbedder:
             self._numpy = NumpyMiniLMEmbedder(self._torch.model_dir, model_id=self.model_id, verify=False)
         from threadpoolctl import threadpool_limits
 
-        threads = numpy_threads()
-        self._numpy.elementwise_threads = threads
-        with threadpool_limits(limits=threads):
+        with threadpool_limits(limits=numpy_threads()):
             return self._numpy.encode(texts, batch_size=batch_size)
 
 

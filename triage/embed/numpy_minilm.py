@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,19 +26,14 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.n
     return (x - mu) / np.sqrt(var + eps) * w + b
 
 
-def _gelu(x: np.ndarray, pool: ThreadPoolExecutor | None = None) -> np.ndarray:
-    """BERT's exact (erf) gelu, in place on a copy. numpy has no erf; scipy's (present with
-    scikit-learn) was a third of the whole forward pass on one core, so with a pool the two
-    halves of the array run on two threads (the ufunc releases the GIL)."""
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact (erf) gelu. numpy has no erf; scipy's is present with scikit-learn. In place
+    on one copy: the erf is a third of the forward pass. Running it on a second thread was tried
+    and was slower (OpenBLAS's idle threads spin on the same two cores)."""
     from scipy.special import erf
 
     y = x * np.float32(1.0 / np.sqrt(2.0))
-    flat = y.reshape(-1)
-    if pool is None or flat.size < 65536:
-        erf(flat, out=flat)
-    else:
-        half = flat.size // 2
-        list(pool.map(lambda part: erf(flat[part], out=flat[part]), (slice(0, half), slice(half, None))))
+    erf(y, out=y)
     y += np.float32(1.0)
     y *= x
     y *= np.float32(0.5)
@@ -68,8 +62,6 @@ class NumpyMiniLMEmbedder:
             raise RuntimeError(f"model weights not found: {weights}")
         self.model_id = model_id
         self.model_hash = SentenceTransformerEmbedder._hash(weights, verify)
-        self.elementwise_threads = threads  # the caller may lower it when the machine is busy
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="gelu")
         config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
@@ -129,7 +121,7 @@ class NumpyMiniLMEmbedder:
                 w[p + "attention.output.LayerNorm.bias"],
                 self.eps,
             )
-            h = _gelu(self._linear(x, p + "intermediate.dense"), self._pool if self.elementwise_threads > 1 else None)
+            h = _gelu(self._linear(x, p + "intermediate.dense"))
             x = _layer_norm(
                 self._linear(h, p + "output.dense") + x,
                 w[p + "output.LayerNorm.weight"],
