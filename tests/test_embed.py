@@ -160,7 +160,33 @@ def test_numpy_runtime_uses_one_blas_thread_on_a_busy_machine(monkeypatch):
     from triage.embed import auto
 
     monkeypatch.setattr(auto.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(auto, "_busy_cores", lambda: 0.1)
+    assert auto.numpy_threads() == 2
+    monkeypatch.setattr(auto, "_busy_cores", lambda: 1.6)
+    assert auto.numpy_threads() == 1
+    # Without /proc/stat the 1-minute load average decides.
+    monkeypatch.setattr(auto, "_busy_cores", lambda: None)
     monkeypatch.setattr(auto.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
     assert auto.numpy_threads() == 2
     monkeypatch.setattr(auto.os, "getloadavg", lambda: (1.8, 1.0, 0.5))
     assert auto.numpy_threads() == 1
+
+
+def test_busy_cores_sees_another_process_spinning():
+    import subprocess
+    import sys
+
+    from triage.embed import auto
+
+    if auto._busy_cores() is None:
+        pytest.skip("no /proc/stat on this platform")
+    spin = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)
+        seen = max(auto._busy_cores(0.3) or 0.0 for _ in range(3))
+    finally:
+        spin.kill()
+        spin.wait()
+    assert seen > 0.6, seen

@@ -15,6 +15,7 @@ Break-even with torch is about 1,800 texts; ``SMALL_JOB`` sits below it.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -63,11 +64,40 @@ class MiniLMEmbedder:
             return self._numpy.encode(texts, batch_size=batch_size)
 
 
+def _busy_cores(window: float = 0.1) -> float | None:
+    """Cores' worth of CPU other processes used over ``window`` seconds (Linux /proc/stat), or
+    None where that file does not exist. The 1-minute load average lags: it still counts a run
+    that ended seconds ago, which made the next run needlessly single-threaded."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+        return sum(fields), idle
+
+    try:
+        before = sample()
+        start = os.times()
+        time.sleep(window)
+        after = sample()
+        mine = os.times()
+    except (OSError, ValueError, IndexError):
+        return None
+    total, idle = after[0] - before[0], after[1] - before[1]
+    if total <= 0:
+        return None
+    cpus = os.cpu_count() or 1
+    busy = (total - idle) / total * cpus
+    own = (mine.user + mine.system - start.user - start.system) / window
+    return max(busy - own, 0.0)
+
+
 def numpy_threads() -> int:
     """BLAS threads for the numpy runtime: one when other work already holds the cores."""
     cpus = min(os.cpu_count() or 1, 2)
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        busy = 0.0
+    busy = _busy_cores()
+    if busy is None:
+        try:
+            busy = os.getloadavg()[0]
+        except OSError:  # not available on this platform
+            busy = 0.0
     return 1 if busy > 0.5 * cpus else cpus
