@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from criteria_index import load_index
+from triage.chat.citations import normalise
 from triage.config import shared_dir
 from triage.embed import EmbeddingCache, load_default_embedder
 from triage.embed.base import Embedder
@@ -73,11 +74,11 @@ def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, t
     from triage.ingest import ingest_pack
     from triage.match.suggest import split_units
 
-    marks = [pack_classifier._norm(g["quote"])[:40] for g in gold]
+    marks = [normalise(g["quote"])[:40] for g in gold]
     other = [
         u
         for ch in chunk_documents(ingest_pack([DEV / "docs"]))
-        if not any(m in pack_classifier._norm(ch.text) for m in marks)
+        if not any(m in normalise(ch.text) for m in marks)
         for u in split_units(ch.text)
     ]
     with EmbeddingCache(tmp_path / "e.sqlite") as cache:

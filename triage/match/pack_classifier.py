@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from triage.chat.citations import normalise
 from triage.config import REPO_ROOT
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached
@@ -77,16 +76,6 @@ def packs_digest(packs: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-")):
-        text = text.replace(a, b)
-    return _SPACE.sub(" ", text).strip()
-
-
 def _read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -102,11 +91,11 @@ def pack_texts(pack: Path) -> tuple[list[str], list[set[str]]]:
 
     gold = _read_jsonl(pack / "gold.jsonl")
     near = _read_jsonl(pack / "near_misses.jsonl")
-    marks = [_norm(q["quote"]) for q in gold + near]
+    marks = [normalise(q["quote"]) for q in gold + near]
     marks = [m[len(m) // 3 : len(m) // 3 + 30] for m in marks]  # a middle slice survives chunk edges
     background: list[str] = []
     for chunk in chunk_documents(ingest_pack([pack / "docs"])):
-        text = _norm(chunk.text)
+        text = normalise(chunk.text)
         if chunk.text.strip() and not any(m in text for m in marks):
             background += split_units(chunk.text)
     rng = np.random.default_rng(0)
