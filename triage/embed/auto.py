@@ -37,9 +37,11 @@ class MiniLMEmbedder:
         self.small_job = small_job
         self._numpy: NumpyMiniLMEmbedder | None = None
         self._expected = 0
+        self._threads: tuple[int, float] | None = None  # (BLAS threads, when chosen)
 
     def expect(self, n_texts: int) -> None:
         self._expected = n_texts
+        self._threads = None  # a new job looks at the machine afresh
 
     @property
     def loaded(self) -> bool:
@@ -60,7 +62,12 @@ class MiniLMEmbedder:
             self._numpy = NumpyMiniLMEmbedder(self._torch.model_dir, model_id=self.model_id, verify=False)
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=numpy_threads()):
+        # Sampling the CPU takes 0.1 s, and a job arrives in batches of 64 texts: choose once per
+        # job (or every 10 s), not once per batch.
+        now = time.monotonic()
+        if self._threads is None or now - self._threads[1] > 10.0:
+            self._threads = (numpy_threads(), now)
+        with threadpool_limits(limits=self._threads[0]):
             return self._numpy.encode(texts, batch_size=batch_size)
 
 
