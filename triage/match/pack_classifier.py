@@ -18,9 +18,10 @@ triage.match.precompute``), so a run needs neither the packs nor scikit-learn.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,9 +83,16 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def pack_texts(pack: Path) -> tuple[list[str], list[set[str]]]:
+def pack_texts(pack: Path) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
     """Texts and code sets: gold passages (their codes), near-misses and a sample of ordinary
-    sentences (no code). A chunk that holds any labelled quote gives no background sentences."""
+    sentences (no code). A chunk that holds any labelled quote gives no background sentences.
+
+    Cached by the pack's content: leave-one-pack-out fits 24 times over the same packs."""
+    return _pack_texts(pack, packs_digest([pack]))
+
+
+@functools.lru_cache(maxsize=64)
+def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
     from triage.chunking import chunk_documents
     from triage.ingest import ingest_pack
     from triage.match.suggest import split_units
@@ -103,13 +111,13 @@ def pack_texts(pack: Path) -> tuple[list[str], list[set[str]]]:
         keep = sorted(rng.choice(len(background), size=BACKGROUND_PER_PACK, replace=False))
         background = [background[i] for i in keep]
     texts = [q["quote"] for q in gold] + [q["quote"] for q in near] + background
-    labels = [set(q["codes"]) for q in gold] + [set() for _ in near] + [set() for _ in background]
-    return texts, labels
+    labels = [frozenset(q["codes"]) for q in gold] + [frozenset()] * (len(near) + len(background))
+    return tuple(texts), tuple(labels)
 
 
 def learn_terms(
     texts: Sequence[str],
-    labels: Sequence[set[str]],
+    labels: Sequence[Set[str]],
     codes: Sequence[str],
     groups: Sequence[str] | None = None,
 ) -> dict[str, tuple[str, ...]]:
@@ -157,7 +165,7 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     texts: list[str] = []
-    labels: list[set[str]] = []
+    labels: list[frozenset[str]] = []
     groups: list[str] = []
     for pack in sorted(packs, key=lambda p: p.name):
         pack_t, pack_l = pack_texts(pack)
