@@ -26,14 +26,36 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.n
     return (x - mu) / np.sqrt(var + eps) * w + b
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact (erf) gelu. numpy has no erf; scipy's is present with scikit-learn. In place
-    on one copy: the erf is a third of the forward pass. Running it on a second thread was tried
-    and was slower (OpenBLAS's idle threads spin on the same two cores)."""
-    from scipy.special import erf
+# Abramowitz and Stegun 7.1.26: |error| < 1.5e-7, below float32 rounding.
+_ERF_P = np.float32(0.3275911)
+_ERF_A = tuple(np.float32(a) for a in (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429))
 
-    y = x * np.float32(1.0 / np.sqrt(2.0))
-    erf(y, out=y)
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf in float32 from numpy's vectorised exp and arithmetic.
+
+    scipy's erf runs one scalar call per element, a third of the whole forward pass; this is
+    about 2.5 times faster and agrees with it to 1e-6."""
+    a = np.abs(x)
+    t = a * _ERF_P
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = _ERF_A[4] * t
+    for coef in _ERF_A[3::-1]:
+        poly += coef
+        poly *= t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(np.float32(1.0), poly, out=poly)
+    return np.copysign(poly, x, out=poly)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact (erf) gelu, in place where it can be. Running it on a second thread was
+    tried and was slower (OpenBLAS's idle threads spin on the same two cores)."""
+    y = _erf(x * np.float32(1.0 / np.sqrt(2.0)))
     y += np.float32(1.0)
     y *= x
     y *= np.float32(0.5)
