@@ -118,8 +118,8 @@ LABELLED = [
     REPO / "sample_evidence" / "riverside_college",
     REPO / "sample_evidence" / "brookfield_special_school",
 ]
-# Fourth pass: every labelled pack. The six written blind on day two were run once with the
-# third-pass tool before anything was fitted to them (matching.md).
+# Fourth and fifth passes: every labelled pack. Each batch written blind was run once before
+# anything was fitted to it (matching.md).
 ALL_LABELLED = [LABELLED[0], *sorted(p.parent for p in (REPO / "sample_evidence").glob("*/gold.jsonl"))]
 OFF = dict(floor=-1.0, relative=99.0, threshold=-1.0, weak_margin=0.0, pack_relative=0.0)  # nothing missing
 ABLATION = [
@@ -182,11 +182,13 @@ ABLATION = [
     ("threshold follows the pack's median (old claim rule)", dict(floor=0.25, relative=0.45)),
     ("+ claim rule chosen by leave-one-pack-out (third-pass tool)", dict()),
 ]
-# Rows up to the third pass run without the fourth pass's labelled-pack signals (their thresholds are
-# today's, so their figures differ from the tables of the time); the last row is the shipped tool.
-_NO_PACK = dict(pack_weight=0.0, learned_terms_weight=0.0)
+# Rows up to the third pass run without the labelled-pack signals of the fourth and fifth passes
+# (their thresholds are today's, so their figures differ from the tables of the time); the last row
+# is the shipped tool.
+_NO_PACK = dict(pack_weight=0.0, learned_terms_weight=0.0, modality_penalty=0.0)
 ABLATION = [(label, {**_NO_PACK, **overrides}) for label, overrides in ABLATION] + [
-    ("+ labelled-pack classifier and learned words (fourth pass, shipped)", dict()),
+    ("+ labelled-pack classifier and learned words (fourth pass)", dict(modality_penalty=0.0)),
+    ("+ plan/absence model learned from near-misses (fifth pass, shipped)", dict()),
 ]
 
 
@@ -253,10 +255,11 @@ def ablation() -> list[dict]:
 QUALITY = ("recall_at_5_macro", "hit_at_5", "precision_at_5", "mrr", "missing_f1")
 
 
-def _pack_signals(pack: Path, emb, cache, score, pack_clf=None) -> dict:
+def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None) -> dict:
     """Raw scores, the order of each code's top 5 and which gold passages each of them hits.
 
-    ``pack_clf``: the labelled-pack classifier to use (a fold's fit); default the shipped one."""
+    ``pack_clf``, ``modal``: the labelled-pack classifier and plan/absence model to use (a fold's
+    fits); default the shipped ones."""
     import dataclasses
 
     from triage.chunking import chunk_documents
@@ -269,6 +272,8 @@ def _pack_signals(pack: Path, emb, cache, score, pack_clf=None) -> dict:
     model, _ = evidence_model(pt, emb, cache)
     if pack_clf is not None:
         model = dataclasses.replace(model, pack=pack_clf)
+    if modal is not None:
+        model = dataclasses.replace(model, modality=modal)
     raw, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
     gold, summary, near = score.load_pack(pack)
     by_code: dict[str, list] = {}
@@ -363,7 +368,7 @@ def lopo() -> dict:
 
     from criteria_index import load_index
     from triage.embed import EmbeddingCache, load_default_embedder
-    from triage.match import DEFAULT_PARAMS, pack_classifier
+    from triage.match import DEFAULT_PARAMS, modality, pack_classifier
 
     spec = importlib.util.spec_from_file_location("score", shared_dir() / "eval" / "score.py")
     score = importlib.util.module_from_spec(spec)
@@ -376,7 +381,7 @@ def lopo() -> dict:
         for pack in ALL_LABELLED:
             fit_on = [p for p in samples if p != pack]
             clf = pack_classifier.fit(fit_on, codes, emb, cache)
-            sigs.append(_pack_signals(pack, emb, cache, score, clf))
+            sigs.append(_pack_signals(pack, emb, cache, score, clf, modality.fit(fit_on)))
             print(f"scored {pack.name} (classifier fitted on {len(fit_on)} other packs)", flush=True)
     ref = round(float(np.mean([np.median(s["raw"].max(axis=0)) for s in sigs])), 2)
     centres = [round(ref + x, 2) for x in np.arange(-1.5, -0.25, 0.1)]

@@ -20,6 +20,7 @@ import numpy as np
 from triage.config import REPO_ROOT
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached, text_key
+from triage.match.modality import ModalityModel
 from triage.match.pack_classifier import PackClassifier
 from triage.match.queries import QuerySet
 
@@ -68,6 +69,7 @@ class EvidenceModel:
     queries_version: str
     classifier_digest: str = ""
     pack: PackClassifier | None = None  # learned from the labelled sample packs (pack_classifier.py)
+    modality: ModalityModel | None = None  # plan/absence sentences, learned from the same packs (modality.py)
 
     def classifier_logits(self, vecs: np.ndarray) -> np.ndarray:
         return vecs @ self.coef.T + self.intercept

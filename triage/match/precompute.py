@@ -16,7 +16,7 @@ import sys
 from criteria_index import load_index
 from triage.embed.cache import EmbeddingCache
 from triage.embed.minilm import load_default_embedder
-from triage.match import pack_classifier
+from triage.match import modality, pack_classifier
 from triage.match.model import PRECOMPUTED, write_precomputed
 from triage.match.queries import load_queries
 from triage.records import PROVIDER_TYPES
@@ -33,6 +33,8 @@ def main() -> int:
         clf = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache)
     pack_classifier.save(clf, embedder)
     print(f"wrote the classifier learned from {len(packs)} labelled packs to {pack_classifier.STORED}")
+    modality.save(modality.fit(packs))
+    print(f"wrote the plan/absence model learned from the same packs to {modality.STORED}")
     return 0
 
 

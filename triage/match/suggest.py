@@ -33,7 +33,7 @@ import numpy as np
 
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached
-from triage.match import pack_classifier
+from triage.match import modality, pack_classifier
 from triage.match.cues import hedge_score
 from triage.match.features import _topk_mean, bm25_scores
 from triage.match.model import EvidenceModel, build_model
@@ -49,6 +49,7 @@ class ScoringParams:
     classifier_weight: float = 0.25  # on the classifier's logit
     exemplar_weight: float = 3.0
     hedge_penalty: float = 2.0  # subtracted from a unit whose sentences are all plans/absences
+    modality_penalty: float = 3.0  # times the learned probability that a unit is a plan/absence
     lexical_weight: float = 2.0
     pack_weight: float = 0.3  # on the clipped logit of the classifier learned from labelled packs
     learned_terms_weight: float = 1.0  # on BM25 over the words learned from labelled packs
@@ -56,9 +57,9 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 2.41  # raw score that maps to the threshold in a pack whose median is the reference
-    pack_relative: float = 0.6  # how far the centre follows the pack's median best score
-    reference_median: float = 3.91  # median per-code best raw score of a typical pack
+    centre: float = 1.33  # raw score that maps to the threshold in a pack whose median is the reference
+    pack_relative: float = 0.9  # how far the centre follows the pack's median best score
+    reference_median: float = 2.83  # median per-code best raw score of a typical pack
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
@@ -107,7 +108,9 @@ def evidence_model(
     if key not in _MODELS:
         code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
         model = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
-        _MODELS[key] = dataclasses.replace(model, pack=pack_classifier.load(embedder))
+        _MODELS[key] = dataclasses.replace(
+            model, pack=pack_classifier.load(embedder), modality=modality.load()
+        )
     model = _MODELS[key]
     # The labelled-pack fit changes suggestions too, so it is part of the provenance.
     packs = f"+packs-{model.pack.digest[:12]}" if model.pack is not None else ""
@@ -145,10 +148,13 @@ def raw_scores(
     for j, code in enumerate(model.codes):
         exemplar[:, j] = _topk_mean(vecs @ model.profiles[code].p_vecs.T, 2)
     hedge = np.array([hedge_score(u) for u in units], dtype=np.float32)
+    modal = np.zeros(len(units), dtype=np.float32)
+    if model.modality is not None and params.modality_penalty:
+        modal = model.modality.proba(units)
     unit_score = (
         params.classifier_weight * logits
         + params.exemplar_weight * exemplar
-        - params.hedge_penalty * hedge[:, None]
+        - (params.hedge_penalty * hedge + params.modality_penalty * modal)[:, None]
     )
     if params.query_weight:
         for j, code in enumerate(model.codes):
@@ -160,7 +166,9 @@ def raw_scores(
     clf_best = np.full((n, c), -1e9, dtype=np.float32)
     ex_best = np.zeros((n, c), dtype=np.float32)
     hedge_chunk = np.zeros(n, dtype=np.float32)
+    modal_chunk = np.zeros(n, dtype=np.float32)
     if len(units):
+        np.maximum.at(modal_chunk, own, modal)
         np.maximum.at(clf_best, own, logits.astype(np.float32))
         np.maximum.at(ex_best, own, exemplar)
         np.maximum.at(hedge_chunk, own, hedge)
@@ -192,6 +200,7 @@ def raw_scores(
         "pack": 1.0 / (1.0 + np.exp(-pack_best)),
         "learned_terms": learned,
         "hedge": np.repeat(hedge_chunk[:, None], c, axis=1),
+        "modality": np.repeat(modal_chunk[:, None], c, axis=1),
         "document": prior,
         "lacks_required": lacking,
     }
