@@ -134,6 +134,8 @@ FIXED_SUGGESTIONS = [
     ("3.4", 0, 3, 0.41),
     ("5.1", 0, 4, 0.74),
 ]
+# The matcher's signals for some suggestions, by (code, rank): the plan/absence caution reads them.
+FIXED_SIGNALS = {("1.1", 2): {"modality": 0.92, "raw": 1.4}, ("1.1", 1): {"modality": 0.12}}
 FIXED_MISSING = ("2.2", "7.3")
 FIXED_WEAK = ("3.4",)
 
@@ -161,6 +163,7 @@ def fixed_session(path: Path) -> Path:
                 chunk.text,
                 score,
                 rank[code],
+                FIXED_SIGNALS.get((code, rank[code]), {}),
             )
         )
     result = MatchResult(

@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from triage.match.modality import caution
 from tui.assist import ACCEPTED_KEY_EVIDENCE, ExplainModal, KeyEvidenceModal, llm_failure
 from tui.manual import ManualEvidenceModal
 from tui.note import NoteModal
@@ -32,7 +33,12 @@ from tui.widgets import (
 )
 
 MARK = {"confirmed": ("✓", "$success"), "rejected": ("✗", "$error"), None: ("·", "$text-muted")}
-HINT_STYLE = {"yes": "italic $success", "no": "italic $error", "unsure": "italic $warning", "…": "$text-muted"}
+HINT_STYLE = {
+    "yes": "italic $success",
+    "no": "italic $error",
+    "unsure": "italic $warning",
+    "…": "$text-muted",
+}
 # Keys of the LLM assistance: in the footer only when a model is configured (they explain otherwise).
 LLM_KEYS = ("w", "h", "K")
 
@@ -56,10 +62,19 @@ class ReviewQueueScreen(Screen[None]):
         Binding("right_square_bracket", "next_code(1)", "Next code", id="next_code"),
         Binding("left_square_bracket", "next_code(-1)", "Prev code", show=False),
         Binding("p", "toggle_preread", "Pre-read", show=False),
-        Binding("w", "explain", "Why?", id="llm_explain", tooltip="The language model explains the suggestion"),
-        Binding("h", "second_opinion", "LLM hint", id="llm_hint", tooltip="The model's yes/no/unsure: a hint"),
-        Binding("K", "key_evidence", "Key evidence", id="llm_key_evidence",
-                tooltip="The model drafts the key-evidence sentence for you to edit"),
+        Binding(
+            "w", "explain", "Why?", id="llm_explain", tooltip="The language model explains the suggestion"
+        ),
+        Binding(
+            "h", "second_opinion", "LLM hint", id="llm_hint", tooltip="The model's yes/no/unsure: a hint"
+        ),
+        Binding(
+            "K",
+            "key_evidence",
+            "Key evidence",
+            id="llm_key_evidence",
+            tooltip="The model drafts the key-evidence sentence for you to edit",
+        ),
         Binding("escape", "back", "Back to board", id="back", show=False),
     ]
 
@@ -152,6 +167,7 @@ class ReviewQueueScreen(Screen[None]):
             (mark, style),
             f" {row.rank:>2} {row.score:.2f}{flag} ",
             (f"LLM hint: {hint} ", HINT_STYLE.get(hint, "")) if hint else "",
+            ("plan/absence? ", "$warning") if caution(getattr(row, "signals", {})) else "",
             (f"{row.doc_name} p{row.page}", "bold"),
             "\n   ",
             literal(" ".join(row.text[:400].split())),
@@ -220,6 +236,7 @@ class ReviewQueueScreen(Screen[None]):
                 f" p{row.page} · score {row.score:.2f} · #{row.rank} · ",
                 (decision, MARK.get(row.decision, MARK[None])[1]),
                 (f" · LLM hint: {hint} (not a decision)", HINT_STYLE.get(hint, "")) if hint else "",
+                (f" · {warn}", "bold $warning") if (warn := caution(getattr(row, "signals", {}))) else "",
                 literal(note),
                 (self._heading(row), "$text-muted"),
             ),

@@ -19,7 +19,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -87,6 +87,7 @@ class SuggestionRow:
     decided_by: str = ""
     decided_at: str = ""
     active: bool = True
+    signals: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,17 @@ def _user() -> str:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _signals(raw: str | None) -> dict[str, float]:
+    """The matcher's signals stored with a suggestion; an unreadable value gives none, not an error."""
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): float(v) for k, v in value.items() if isinstance(v, int | float)}
 
 
 def _code_key(code: str) -> tuple[int, ...]:
@@ -735,6 +747,7 @@ class Session:
             decided_by=r["decided_by"],
             decided_at=r["decided_at"],
             active=bool(r["active"]),
+            signals=_signals(r["signals"]),
         )
 
     def suggestions(self, code: str | None = None, *, include_retired: bool = False) -> list[SuggestionRow]:
