@@ -234,3 +234,42 @@ def test_real_model_finds_the_link_governor(pack, minilm):
     assert result.ok
     assert any("Okoye" in c.quote and ("Minutes" in c.doc_name or "Policy" in c.doc_name)
                for c in result.citations), [c.quote for c in result.citations]
+
+
+def test_prepare_session_embeds_the_passages_before_the_first_question(tmp_path, pack):
+    """The chat pane's warm-up builds the index; the first answer then embeds only the question
+    and the sentences it quotes, never the whole pack again."""
+    from test_embed import CountingEmbedder
+
+    from triage.chat import prepare_session
+
+    docs, chunks = pack
+    counting = CountingEmbedder(HashingEmbedder())
+    with _session(tmp_path, docs, chunks) as s:
+        indexed = prepare_session(s, embedder=counting)
+        assert indexed == len([c for c in s.chunks() if c.text.strip()])
+        assert counting.texts_encoded >= indexed
+        before = counting.texts_encoded
+        result = answer_from_session(GOVERNOR_Q, s, llm=None, embedder=counting)
+        assert result.ok
+        assert counting.texts_encoded - before < indexed / 2
+
+
+def test_a_question_asked_during_the_warm_up_waits_for_the_same_index(pack):
+    """Two threads asking for one pack's index embed its passages once, not twice."""
+    import threading
+
+    from test_embed import CountingEmbedder
+
+    from triage.chat import retriever_for
+
+    _, chunks = pack
+    counting = CountingEmbedder(HashingEmbedder())
+    got: list = []
+    threads = [threading.Thread(target=lambda: got.append(retriever_for(chunks, counting))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 2 and got[0] is got[1]
+    assert counting.texts_encoded == len(got[0].chunks)

@@ -69,18 +69,17 @@ class ChatScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        app: Any = self.app
-        if app.embedder is None:
-            self.warm_up()
+        self.warm_up()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="chat-warm-up")
     def warm_up(self) -> None:
-        """Load the embedding model while the assessor types, not after they press enter."""
-        from triage.embed import load_default_embedder
+        """Load the model and embed the pack's passages while the assessor types, not after they
+        press enter; a question asked sooner waits for this index rather than building another."""
+        from triage.chat import prepare_session
 
         app: Any = self.app
         with app.busy_thread():
-            load_default_embedder()
+            prepare_session(app.session, embedder=app.embedder)
 
     def action_leave_input(self) -> None:
         self.query_one("#chat-log").focus()

@@ -10,6 +10,7 @@ from triage.chat.answer import (
     Passage,
     answer,
     answer_from_session,
+    prepare_session,
 )
 from triage.chat.citations import check_reply, locate_quote, normalise, parse_reply, quote_occurs
 from triage.chat.extractive import sentence_spans
@@ -28,6 +29,7 @@ __all__ = [
     "locate_quote",
     "normalise",
     "parse_reply",
+    "prepare_session",
     "quote_occurs",
     "retriever_for",
     "sentence_spans",

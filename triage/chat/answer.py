@@ -195,6 +195,31 @@ def _llm_citations(
     return tuple(cites)
 
 
+def prepare_session(
+    session: Any, *, embedder: Embedder | None = None, cache: EmbeddingCache | None = None
+) -> int:
+    """Build the session's retrieval index before the first question; returns the passages indexed.
+
+    Embedding every passage is most of a first answer's wait (several seconds on two cores); the
+    chat pane calls this while the assessor types. Later answers with the same embedder reuse it.
+    """
+    if embedder is None:
+        from triage.embed import load_default_embedder
+
+        embedder = load_default_embedder()
+    own_cache = None
+    if cache is None:
+        try:
+            cache = own_cache = EmbeddingCache()
+        except Exception:  # an unwritable cache dir only costs re-embedding
+            cache = None
+    try:
+        return len(retriever_for(session.chunks(), embedder, cache=cache).chunks)
+    finally:
+        if own_cache is not None:
+            own_cache.close()
+
+
 def answer(
     question: str,
     session: Any = None,

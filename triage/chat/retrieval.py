@@ -73,7 +73,7 @@ class Retriever:
         self._bm25 = None
         # Headings name what a table or list is about ("Differences between groups"), which the
         # rows themselves rarely say; they join the lexical index only, so the embeddings stay
-        # those of the chunk text that matching already cached.
+        # those of the chunk text alone (cached, so a re-opened session does not embed again).
         corpus = [terms(" ".join((*_innermost(c.heading_path), c.text))) or ["_"] for c in self.chunks]
         if self.chunks:
             import bm25s
@@ -106,13 +106,14 @@ class Retriever:
         fused = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lexical
         # Stable sort: ties keep document order, so the same question gives the same passages.
         order = np.argsort(-fused, kind="stable")[:top_k]
-        return [
-            Hit(self.chunks[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order
-        ]
+        return [Hit(self.chunks[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
 
 
 _RETRIEVERS: OrderedDict[tuple[str, int, str], Retriever] = OrderedDict()
 _RETRIEVERS_LOCK = threading.Lock()
+# Held while an index is built: a question asked while the chat pane's warm-up is still embedding
+# waits for that index instead of embedding every passage a second time on the same two cores.
+_BUILD_LOCK = threading.Lock()
 
 
 def retriever_for(
@@ -120,14 +121,24 @@ def retriever_for(
 ) -> Retriever:
     """A Retriever reused while the chunks and embedder stay the same (a chat asks many questions)."""
     key = (embedder.model_id, id(embedder), "|".join(c.id for c in chunks))
-    with _RETRIEVERS_LOCK:
-        found = _RETRIEVERS.get(key)
-        if found is not None:
-            _RETRIEVERS.move_to_end(key)
+
+    def cached() -> Retriever | None:
+        with _RETRIEVERS_LOCK:
+            found = _RETRIEVERS.get(key)
+            if found is not None:
+                _RETRIEVERS.move_to_end(key)
             return found
-    built = Retriever(chunks, embedder, cache=cache)
-    with _RETRIEVERS_LOCK:
-        _RETRIEVERS[key] = built
-        while len(_RETRIEVERS) > 4:
-            _RETRIEVERS.popitem(last=False)
+
+    found = cached()
+    if found is not None:
+        return found
+    with _BUILD_LOCK:
+        found = cached()  # built by another thread while this one waited
+        if found is not None:
+            return found
+        built = Retriever(chunks, embedder, cache=cache)
+        with _RETRIEVERS_LOCK:
+            _RETRIEVERS[key] = built
+            while len(_RETRIEVERS) > 4:
+                _RETRIEVERS.popitem(last=False)
     return built
