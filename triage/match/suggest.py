@@ -57,9 +57,9 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 1.33  # raw score that maps to the threshold in a pack whose median is the reference
-    pack_relative: float = 0.9  # how far the centre follows the pack's median best score
-    reference_median: float = 2.83  # median per-code best raw score of a typical pack
+    centre: float = 1.34  # raw score that maps to the threshold in a pack whose median is the reference
+    pack_relative: float = 0.6  # how far the centre follows the pack's median best score
+    reference_median: float = 2.84  # median per-code best raw score of a typical pack
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
