@@ -218,3 +218,45 @@ def test_missing_codes_are_those_below_the_pack_centre(real):
     assert {c for c, v in best_raw.items() if v < centre - 1e-3} <= set(result.missing)
     assert set(result.missing) <= {c for c, v in best_raw.items() if v < centre + 1e-3}
     assert 0 < len(result.missing) < 32
+
+
+def test_suggest_summary_marks_a_best_passage_that_reads_like_a_plan():
+    import io
+
+    from triage.commands.suggest import print_summary
+    from triage.records import MatchResult, Suggestion
+
+    plan = Suggestion(
+        "1.1",
+        "c1",
+        "d1",
+        "minutes.pdf",
+        2,
+        0,
+        40,
+        "We hope to appoint a link governor.",
+        0.61,
+        1,
+        {"modality": 0.93},
+    )
+    fact = Suggestion(
+        "1.2",
+        "c2",
+        "d1",
+        "minutes.pdf",
+        1,
+        50,
+        90,
+        "The Careers Leader reports each term.",
+        0.88,
+        1,
+        {"modality": 0.08},
+    )
+    result = MatchResult(
+        "school", (plan, fact), (), ("1.1",), {"1.1": 0.61, "1.2": 0.88}, "m", "h", "v", 0.5, 0.1
+    )
+    out = io.StringIO()
+    print_summary(result, [], out=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line[:1].isdigit()}
+    assert "[plan/absence?] minutes.pdf p.2" in lines["1.1"] and "WEAK" in lines["1.1"]
+    assert "[plan/absence?]" not in lines["1.2"]

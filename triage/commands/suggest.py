@@ -113,6 +113,10 @@ def _excerpt(text: str, width: int = 150) -> str:
 
 
 def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
+    """One line per code: best score, MISSING/WEAK, and the best passage ([plan/absence?] before it
+    when it reads like a plan or an absence, as in the review queue)."""
+    from triage.match.modality import caution
+
     failed = [d for d in documents if d.status in ("error", "skipped")]
     for d in failed:
         print(f"! {d.name}: {d.status} - {d.message}", file=out)
@@ -128,7 +132,8 @@ def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
         print(f"{code:<4} {best:4.2f} {flag:<7}", end="", file=out)
         if top:
             s = top[0]
-            print(f" {s.doc_name} p.{s.page}: {_excerpt(s.text)}", file=out)
+            mark = "[plan/absence?] " if caution(s.signals) else ""
+            print(f" {mark}{s.doc_name} p.{s.page}: {_excerpt(s.text)}", file=out)
         else:
             print(" (no passage)", file=out)
     print(
