@@ -54,5 +54,5 @@ async def test_queue_marks_the_passage_that_reads_like_a_plan(session_path):
         await pilot.press("j")
         await pilot.pause()
         assert options.highlighted == 1
-        assert "reads like a plan or an absence" in meta.render().plain  # type: ignore[attr-defined]
+        assert "reads like a plan or an absence: read closely" in meta.render().plain  # type: ignore[attr-defined]
     assert all(s.decision is None for s in session.suggestions("1.1"))  # a warning decides nothing

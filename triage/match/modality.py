@@ -104,7 +104,7 @@ class ModalityModel:
 def caution(signals: Mapping[str, float]) -> str:
     """A warning for the assessor when a suggested passage reads like a plan or an absence."""
     if float(signals.get("modality", 0.0)) >= CAUTION:
-        return "reads like a plan or an absence: read closely"
+        return "part of it reads like a plan or an absence: read closely"
     return ""
 
 
