@@ -5,8 +5,10 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 1. The chunk is split into sentence units, because evidence usually sits in one or two
    sentences and a plan or an absence ("the post is vacant") usually sits in its own.
 2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
-   its similarity to the code's positive exemplars, and a penalty when it carries an
-   intention or absence cue. The chunk keeps its best unit.
+   its similarity to the code's positive exemplars, a penalty when it carries a hand-written
+   intention or absence cue, and a penalty in proportion to how much it reads like a plan, an
+   absence or an aside, learned from the labelled packs' near-misses (modality.py). The chunk
+   keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a classifier
    learned from the labelled sample packs' passages adds its best unit's clipped logit, and BM25
    over the words learned from those passages adds a second lexical signal (pack_classifier.py).
@@ -18,7 +20,7 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    because whole packs score higher or lower depending on how their provider writes. A code
    is ``missing`` when its best chunk is below the threshold and ``weak`` when its best chunk
    is within ``weak_margin`` above it. The settings were chosen by leave-one-pack-out over
-   24 labelled packs (benchmarks/results/matching.md, fourth pass).
+   36 labelled packs (benchmarks/results/matching.md, fifth pass).
 """
 
 from __future__ import annotations
