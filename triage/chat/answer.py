@@ -8,7 +8,8 @@ extracted passages are shown instead. Chat never writes ratings, decisions or ou
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -195,14 +196,12 @@ def _llm_citations(
     return tuple(cites)
 
 
-def prepare_session(
-    session: Any, *, embedder: Embedder | None = None, cache: EmbeddingCache | None = None
-) -> int:
-    """Build the session's retrieval index before the first question; returns the passages indexed.
-
-    Embedding every passage is most of a first answer's wait (several seconds on two cores); the
-    chat pane calls this while the assessor types. Later answers with the same embedder reuse it.
-    """
+@contextmanager
+def _embedding_setup(
+    embedder: Embedder | None, cache: EmbeddingCache | None
+) -> Iterator[tuple[Embedder, EmbeddingCache | None]]:
+    """The default embedder and the user's embedding cache where none were given; a cache opened
+    here is closed on the way out."""
     if embedder is None:
         from triage.embed import load_default_embedder
 
@@ -214,10 +213,22 @@ def prepare_session(
         except Exception:  # an unwritable cache dir only costs re-embedding
             cache = None
     try:
-        return len(retriever_for(session.chunks(), embedder, cache=cache).chunks)
+        yield embedder, cache
     finally:
         if own_cache is not None:
             own_cache.close()
+
+
+def prepare_session(
+    session: Any, *, embedder: Embedder | None = None, cache: EmbeddingCache | None = None
+) -> int:
+    """Build the session's retrieval index before the first question; returns the passages indexed.
+
+    Embedding every passage is most of a first answer's wait (several seconds on two cores); the
+    chat pane calls this while the assessor types. Later answers with the same embedder reuse it.
+    """
+    with _embedding_setup(embedder, cache) as (embedder_, cache_):
+        return len(retriever_for(session.chunks(), embedder_, cache=cache_).chunks)
 
 
 def answer(
@@ -357,22 +368,9 @@ def answer_from_session(
         from triage.llm.client import client_from_config
 
         llm = client_from_config()
-    if embedder is None:
-        from triage.embed import load_default_embedder
-
-        embedder = load_default_embedder()
-    own_cache = None
-    if cache is None:
-        try:
-            cache = own_cache = EmbeddingCache()
-        except Exception:  # an unwritable cache dir only costs re-embedding
-            cache = None
-    try:
-        result = answer(question, chunks=session.chunks(), documents=session.documents(), embedder=embedder,
-                        llm=llm, top_k=top_k, cache=cache, on_token=on_token, cancelled=cancelled)
-    finally:
-        if own_cache is not None:
-            own_cache.close()
+    with _embedding_setup(embedder, cache) as (embedder_, cache_):
+        result = answer(question, chunks=session.chunks(), documents=session.documents(), embedder=embedder_,
+                        llm=llm, top_k=top_k, cache=cache_, on_token=on_token, cancelled=cancelled)
     if record and result.mode == "llm" and result.status == "answered" and not getattr(session, "read_only", True):
         try:
             session.add_draft("chat", f"Q: {question}\nA: {result.text}", model=result.model)
