@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from triage.config import REPO_ROOT
-from triage.match.pack_classifier import _read_jsonl, packs_digest
+from triage.match.pack_classifier import packs_digest, read_jsonl
 
 STORED = REPO_ROOT / "models" / "modality.npz"
 C = 0.3  # chosen by leave-one-pack-out among 0.3, 1 and 3
@@ -116,7 +116,7 @@ def training_units(packs: Sequence[Path]) -> tuple[list[str], np.ndarray]:
     labels: list[int] = []
     for pack in sorted(packs, key=lambda p: p.name):
         for label, name in ((0, "gold.jsonl"), (1, "near_misses.jsonl")):
-            for row in _read_jsonl(pack / name):
+            for row in read_jsonl(pack / name):
                 units = split_units(row["quote"])
                 texts += units
                 labels += [label] * len(units)

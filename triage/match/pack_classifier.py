@@ -77,7 +77,7 @@ def packs_digest(packs: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -97,8 +97,8 @@ def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], tuple[frozens
     from triage.ingest import ingest_pack
     from triage.match.suggest import split_units
 
-    gold = _read_jsonl(pack / "gold.jsonl")
-    near = _read_jsonl(pack / "near_misses.jsonl")
+    gold = read_jsonl(pack / "gold.jsonl")
+    near = read_jsonl(pack / "near_misses.jsonl")
     marks = [normalise(q["quote"]) for q in gold + near]
     marks = [m[len(m) // 3 : len(m) // 3 + 30] for m in marks]  # a middle slice survives chunk edges
     background: list[str] = []
