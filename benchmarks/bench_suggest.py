@@ -255,11 +255,12 @@ def ablation() -> list[dict]:
 QUALITY = ("recall_at_5_macro", "hit_at_5", "precision_at_5", "mrr", "missing_f1")
 
 
-def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None) -> dict:
+def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None, offsets=True) -> dict:
     """Raw scores, the order of each code's top 5 and which gold passages each of them hits.
 
     ``pack_clf``, ``modal``: the labelled-pack classifier and plan/absence model to use (a fold's
-    fits); default the shipped ones."""
+    fits); default the shipped ones. ``offsets=False`` leaves out the per-code calibration (the
+    leave-one-pack-out run fits its own for each fold)."""
     import dataclasses
 
     from triage.chunking import chunk_documents
@@ -274,6 +275,8 @@ def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None) -> d
         model = dataclasses.replace(model, pack=pack_clf)
     if modal is not None:
         model = dataclasses.replace(model, modality=modal)
+    if not offsets:
+        model = dataclasses.replace(model, code_offsets=None)
     raw, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
     gold, summary, near = score.load_pack(pack)
     by_code: dict[str, list] = {}
@@ -368,7 +371,7 @@ def lopo() -> dict:
 
     from criteria_index import load_index
     from triage.embed import EmbeddingCache, load_default_embedder
-    from triage.match import DEFAULT_PARAMS, modality, pack_classifier
+    from triage.match import DEFAULT_PARAMS, code_calibration, modality, pack_classifier
 
     spec = importlib.util.spec_from_file_location("score", shared_dir() / "eval" / "score.py")
     score = importlib.util.module_from_spec(spec)
@@ -381,8 +384,18 @@ def lopo() -> dict:
         for pack in ALL_LABELLED:
             fit_on = [p for p in samples if p != pack]
             clf = pack_classifier.fit(fit_on, codes, emb, cache)
-            sigs.append(_pack_signals(pack, emb, cache, score, clf, modality.fit(fit_on)))
+            sigs.append(_pack_signals(pack, emb, cache, score, clf, modality.fit(fit_on), offsets=False))
             print(f"scored {pack.name} (classifier fitted on {len(fit_on)} other packs)", flush=True)
+    # Per-code calibration for each fold from the other sample packs' held-out margins. A shift
+    # within a column leaves each code's top 5 (and so the hits) as they were.
+    margins = [code_calibration.margins(s["raw"]) for s in sigs]
+    is_sample = [p.parent.name == "sample_evidence" for p in ALL_LABELLED]
+    evidenced = [code_calibration.evidenced_codes(p) for p in ALL_LABELLED]
+    for h, sig in enumerate(sigs):
+        rows = [k for k in range(len(sigs)) if k != h and is_sample[k]]
+        cols = list(sig["codes"])
+        fold = code_calibration.fit([margins[k] for k in rows], [evidenced[k] for k in rows], cols)
+        sig["raw"] = sig["raw"] - np.array([fold[c] for c in cols], dtype=np.float32)[None, :]
     ref = round(float(np.mean([np.median(s["raw"].max(axis=0)) for s in sigs])), 2)
     centres = [round(ref + x, 2) for x in np.arange(-1.5, -0.25, 0.1)]
     grid = {

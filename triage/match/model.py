@@ -70,6 +70,7 @@ class EvidenceModel:
     classifier_digest: str = ""
     pack: PackClassifier | None = None  # learned from the labelled sample packs (pack_classifier.py)
     modality: ModalityModel | None = None  # plan/absence sentences, learned from the same packs (modality.py)
+    code_offsets: np.ndarray | None = None  # (n_codes,) per-code calibration shift (code_calibration.py)
 
     def classifier_logits(self, vecs: np.ndarray) -> np.ndarray:
         return vecs @ self.coef.T + self.intercept

@@ -1,6 +1,8 @@
 """Write models/exemplar_vectors.npz (query and exemplar embeddings and the exemplar
 classifiers for every provider type) and models/pack_classifier.npz (the classifier learned
-from the labelled sample packs).
+from the labelled sample packs), models/modality.npz (the plan/absence model) and
+models/code_offsets.json (the per-code calibration, from each pack scored by a matcher fitted
+without it).
 
     python -m triage.match.precompute
 
@@ -16,7 +18,7 @@ import sys
 from criteria_index import load_index
 from triage.embed.cache import EmbeddingCache
 from triage.embed.minilm import load_default_embedder
-from triage.match import modality, pack_classifier
+from triage.match import code_calibration, modality, pack_classifier
 from triage.match.model import PRECOMPUTED, write_precomputed
 from triage.match.queries import load_queries
 from triage.records import PROVIDER_TYPES
@@ -35,6 +37,15 @@ def main() -> int:
     print(f"wrote the classifier learned from {len(packs)} labelled packs to {pack_classifier.STORED}")
     modality.save(modality.fit(packs))
     print(f"wrote the plan/absence model learned from the same packs to {modality.STORED}")
+    codes = [c.code for c in idx.codes]
+    print(f"scoring each of the {len(packs)} packs with a matcher fitted without it (a few minutes)")
+    with EmbeddingCache() as cache:
+        margins = code_calibration.held_out_margins(
+            packs, codes, embedder, cache, progress=lambda name: print(f"  {name}", flush=True)
+        )
+    offsets = code_calibration.fit(margins, [code_calibration.evidenced_codes(p) for p in packs], codes)
+    code_calibration.save(offsets, packs)
+    print(f"wrote the per-code calibration learned from the same packs to {code_calibration.STORED}")
     return 0
 
 

@@ -14,6 +14,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    over the words learned from those passages adds a second lexical signal (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
+   Then each code's scores move by its own offset (code_calibration.py): evidence for some
+   codes scores lower than for others wherever it is found, and one threshold should mean the
+   same for every code.
 5. A logistic maps the raw score to [0, 1]; the same threshold then applies to every code.
    Its centre moves with the pack: by ``pack_relative`` times the gap between the median of
    the pack's per-code best scores and ``reference_median`` (clipped to ``max_shift``),
@@ -37,7 +40,7 @@ import numpy as np
 
 from triage.embed.base import Embedder
 from triage.embed.cache import EmbeddingCache, encode_cached
-from triage.match import modality, pack_classifier
+from triage.match import code_calibration, modality, pack_classifier
 from triage.match.cues import hedge_score
 from triage.match.features import _topk_mean, bm25_scores
 from triage.match.model import EvidenceModel, build_model
@@ -61,9 +64,9 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    centre: float = 1.37  # raw score that maps to the threshold in a pack whose median is the reference
+    centre: float = 1.63  # raw score that maps to the threshold in a pack whose median is the reference
     pack_relative: float = 0.9  # how far the centre follows the pack's median best score
-    reference_median: float = 2.87  # median per-code best raw score of a typical pack
+    reference_median: float = 2.83  # median per-code best raw score of a typical pack
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
@@ -113,7 +116,10 @@ def evidence_model(
         code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
         model = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
         _MODELS[key] = dataclasses.replace(
-            model, pack=pack_classifier.load(embedder), modality=modality.load()
+            model,
+            pack=pack_classifier.load(embedder),
+            modality=modality.load(),
+            code_offsets=code_calibration.offsets_for(model.codes),
         )
     model = _MODELS[key]
     # The labelled-pack fit changes suggestions too, so it is part of the provenance.
@@ -197,6 +203,8 @@ def raw_scores(
     )
     if params.competition and c > 1 and n:
         raw = raw - params.competition * _lead_over(raw, model.codes, params.sibling_competition)
+    if model.code_offsets is not None:
+        raw = raw - model.code_offsets[None, :]
     signals: dict[str, np.ndarray] = {
         "classifier": 1.0 / (1.0 + np.exp(-clf_best)),
         "exemplar": ex_best,

@@ -1,0 +1,83 @@
+"""Per-code calibration: the stored fit is current and never saw the development pack, the fit
+follows only the scores of evidence (never which codes were left as gaps), and the matcher
+applies it as a plain shift of each code's raw scores."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from triage.chunking import chunk_documents
+from triage.config import shared_dir
+from triage.embed import EmbeddingCache, load_default_embedder
+from triage.ingest import ingest_pack
+from triage.match import DEFAULT_PARAMS, code_calibration, evidence_model, pack_classifier
+from triage.match.suggest import raw_scores
+
+CODES = ["1.1", "1.2", "1.3"]
+
+
+def test_stored_fit_matches_the_labelled_packs():
+    body = code_calibration.load()
+    assert body is not None, "models/code_offsets.json is missing: run python -m triage.match.precompute"
+    packs = pack_classifier.labelled_packs()
+    assert body["packs"] == [p.name for p in packs]
+    assert "hollins_park_school" not in body["packs"]
+    assert body["digest"] == pack_classifier.packs_digest(packs), (
+        "a labelled pack changed since models/code_offsets.json was written: run python -m triage.match.precompute"
+    )
+    offsets = body["offsets"]
+    assert len(offsets) == 32 and all(abs(v) < 1.0 for v in offsets.values())
+    # Partial-prone codes (learner involvement, employer feedback) sit below codes that are
+    # usually named outright (personal guidance).
+    assert offsets["1.7"] < 0 < offsets["8.2"] and offsets["5.3"] < offsets["8.2"]
+
+
+def test_a_code_whose_evidence_scores_low_is_shifted_down_and_gaps_do_not_count():
+    # Five packs; code 1.1 evidenced everywhere at margin 3, 1.2 everywhere at 1, 1.3 at 2.
+    margins = [np.array([3.0, 1.0, 2.0]) for _ in range(5)]
+    evidenced = [set(CODES) for _ in range(5)]
+    base = code_calibration.fit(margins, evidenced, CODES)
+    assert base["1.2"] < base["1.3"] < base["1.1"]
+    # A very low (or very high) best score in a pack where 1.3 is a gap changes nothing.
+    gap_margins = [m.copy() for m in margins]
+    gap_margins[0][2] = -9.0
+    gap_evidenced = [set(CODES) - {"1.3"}] + evidenced[1:]
+    shifted = code_calibration.fit(gap_margins, gap_evidenced, CODES)
+    assert shifted["1.3"] == pytest.approx(base["1.3"] * (4 / 9) / (5 / 10), abs=1e-3)  # only n changes
+    # A code no pack evidences is not shifted.
+    assert code_calibration.fit(margins, [{"1.1", "1.3"}] * 5, CODES)["1.2"] == 0.0
+
+
+def test_the_shift_is_shrunk_towards_zero():
+    margins = [np.array([2.0, 0.0, 1.0])] * 3
+    offsets = code_calibration.fit(margins, [set(CODES)] * 3, CODES)
+    q = code_calibration.QUANTILE
+    overall = float(np.quantile(np.array([2.0, 0.0, 1.0] * 3), q))
+    expected = code_calibration.SHRINK * (2.0 - overall) * 3 / (3 + code_calibration.PRIOR_N)
+    assert offsets["1.1"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_broken_or_missing_file_means_no_shift(tmp_path):
+    assert code_calibration.offsets_for(CODES, tmp_path / "absent.json") is None
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    assert code_calibration.offsets_for(CODES, tmp_path / "broken.json") is None
+    packs = pack_classifier.labelled_packs()[:2]
+    code_calibration.save({"1.1": 0.25, "1.2": -0.5}, packs, tmp_path / "ok.json")
+    got = code_calibration.offsets_for(CODES, tmp_path / "ok.json")
+    assert got is not None and got.tolist() == [0.25, -0.5, 0.0]
+
+
+@pytest.mark.slow
+def test_the_matcher_shifts_each_codes_raw_scores_by_its_offset():
+    emb = load_default_embedder()
+    docs = shared_dir() / "eval" / "packs" / "hollins_park_school" / "docs"
+    chunks = [c for c in chunk_documents(ingest_pack([docs])) if c.text.strip()][:40]
+    with EmbeddingCache() as cache:
+        model, _ = evidence_model("school", emb, cache)
+        assert model.code_offsets is not None, "the shipped matcher should load models/code_offsets.json"
+        with_offsets, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
+        without, _ = raw_scores(dataclasses.replace(model, code_offsets=None), chunks, emb, cache, DEFAULT_PARAMS)
+    assert np.allclose(without - with_offsets, model.code_offsets[None, :], atol=1e-5)

@@ -1,0 +1,140 @@
+"""Per-code calibration: one evidence threshold that means the same for every code.
+
+Evidence for some codes scores lower than for others wherever it is found. Learner involvement
+(1.7), employer feedback (5.3) or assessing career learning (4.3) is usually one partial
+passage; personal guidance (8.2) or a matrix-accredited provider (8.4) is named outright. With one
+centre for all codes, the first kind is flagged missing when it is there and the second is passed
+when only a distractor names it.
+
+So each code's raw scores are shifted by how high its *evidence* typically scores, measured on
+the labelled sample packs, each scored by a matcher fitted without it (the classifier and the
+plan/absence model are refitted for each one, so the margins are those of an unseen pack):
+
+    offset(code) = SHRINK * (q-quantile of the code's best margin over the packs that evidence it
+                             - the same quantile over every evidenced code of every pack)
+                   * n / (n + PRIOR_N)
+
+where a pack's margin for a code is its best raw score less the pack's own shift. Only packs
+that evidence the code count, so which codes the pack writers left as gaps does not enter the
+fit. Leave-one-pack-out over 48 packs: 0.706 -> 0.717 (benchmarks/results/matching.md, seventh
+pass). The fit is made offline by ``python -m triage.match.precompute`` into
+``models/code_offsets.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from triage.config import REPO_ROOT
+from triage.match.pack_classifier import packs_digest, read_jsonl
+
+STORED = REPO_ROOT / "models" / "code_offsets.json"
+QUANTILE = 0.25  # the lower part of a code's evidence scores is where false "missing" flags come from
+SHRINK = 0.3  # chosen by leave-one-pack-out among 0.3, 0.5 and 1.0 (with quantiles 0.1, 0.25, 0.5)
+PRIOR_N = 5  # pseudo-packs pulling a rarely evidenced code's offset towards 0
+# The pack shift used for the margins: the settings the offsets were fitted under.
+FIT_PACK_RELATIVE = 0.9
+FIT_REFERENCE_MEDIAN = 2.87
+MAX_SHIFT = 0.5
+
+
+def margins(raw: np.ndarray) -> np.ndarray:
+    """Each code's best raw score less the pack's shift (how far the pack's median is off)."""
+    best = raw.max(axis=0)
+    shift = float(np.clip(FIT_PACK_RELATIVE * (np.median(best) - FIT_REFERENCE_MEDIAN), -MAX_SHIFT, MAX_SHIFT))
+    return best - shift
+
+
+def fit(
+    pack_margins: Sequence[np.ndarray], evidenced: Sequence[set[str]], codes: Sequence[str]
+) -> dict[str, float]:
+    """Offsets from per-pack margins (one row per pack) and each pack's evidenced codes."""
+    m = np.asarray(pack_margins, dtype=np.float64)
+    ev = np.array([[c in e for c in codes] for e in evidenced], dtype=bool)
+    if not ev.any():
+        return {c: 0.0 for c in codes}
+    overall = float(np.quantile(m[ev], QUANTILE))
+    out: dict[str, float] = {}
+    for j, code in enumerate(codes):
+        vals = m[ev[:, j], j]
+        if len(vals) == 0:
+            out[code] = 0.0
+            continue
+        out[code] = round(SHRINK * (float(np.quantile(vals, QUANTILE)) - overall) * len(vals) / (len(vals) + PRIOR_N), 4)
+    return out
+
+
+def evidenced_codes(pack: Path) -> set[str]:
+    return {c for row in read_jsonl(pack / "gold.jsonl") for c in row["codes"]}
+
+
+def held_out_margins(
+    packs: Sequence[Path],
+    codes: Sequence[str],
+    embedder,
+    cache,
+    progress: Callable[[str], None] | None = None,
+) -> list[np.ndarray]:
+    """Each pack's margins, scored by a matcher whose learned parts were fitted without it."""
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+    from triage.match import modality, pack_classifier
+    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
+
+    out = []
+    for pack in packs:
+        fit_on = [p for p in packs if p != pack]
+        provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
+        model, _ = evidence_model(provider_type, embedder, cache)
+        model = dataclasses.replace(
+            model,
+            pack=pack_classifier.fit(fit_on, list(codes), embedder, cache),
+            modality=modality.fit(fit_on),
+            code_offsets=None,
+        )
+        chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
+        raw, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
+        out.append(margins(raw))
+        if progress:
+            progress(pack.name)
+    return out
+
+
+def save(offsets: dict[str, float], packs: Sequence[Path], path: Path = STORED) -> None:
+    body = {
+        "quantile": QUANTILE,
+        "shrink": SHRINK,
+        "prior_n": PRIOR_N,
+        "packs": [p.name for p in packs],
+        "digest": packs_digest(packs),
+        "offsets": offsets,
+    }
+    path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+
+
+_LOADED: dict[str, dict | None] = {}
+
+
+def load(path: Path = STORED) -> dict | None:
+    """The stored fit (offsets, packs, digest), or None when there is none (no shift then)."""
+    key = str(path)
+    if key not in _LOADED:
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+            body["offsets"] = {str(k): float(v) for k, v in body["offsets"].items()}
+            _LOADED[key] = body
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            _LOADED[key] = None
+    return _LOADED[key]
+
+
+def offsets_for(codes: Sequence[str], path: Path = STORED) -> np.ndarray | None:
+    body = load(path)
+    if body is None:
+        return None
+    return np.array([body["offsets"].get(c, 0.0) for c in codes], dtype=np.float32)
