@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from triage.config import REPO_ROOT
+from triage.embed.base import Embedder
+from triage.embed.cache import EmbeddingCache
 from triage.match.pack_classifier import packs_digest, read_jsonl
 
 STORED = REPO_ROOT / "models" / "code_offsets.json"
@@ -76,8 +78,8 @@ def evidenced_codes(pack: Path) -> set[str]:
 def held_out_margins(
     packs: Sequence[Path],
     codes: Sequence[str],
-    embedder,
-    cache,
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
     progress: Callable[[str], None] | None = None,
 ) -> list[np.ndarray]:
     """Each pack's margins, scored by a matcher whose learned parts were fitted without it."""
