@@ -42,14 +42,16 @@ PRIOR_N = 5  # pseudo-packs pulling a rarely evidenced code's offset towards 0
 # The pack shift used for the margins: the settings the offsets were fitted under.
 FIT_PACK_RELATIVE = 0.9
 FIT_REFERENCE_MEDIAN = 2.87
-MAX_SHIFT = 0.5
 
 
 def margins(raw: np.ndarray) -> np.ndarray:
     """Each code's best raw score less the pack's shift (how far the pack's median is off)."""
-    best = raw.max(axis=0)
-    shift = float(np.clip(FIT_PACK_RELATIVE * (np.median(best) - FIT_REFERENCE_MEDIAN), -MAX_SHIFT, MAX_SHIFT))
-    return best - shift
+    from triage.match.suggest import DEFAULT_PARAMS, pack_centre
+
+    fit = dataclasses.replace(
+        DEFAULT_PARAMS, centre=0.0, pack_relative=FIT_PACK_RELATIVE, reference_median=FIT_REFERENCE_MEDIAN
+    )
+    return raw.max(axis=0) - pack_centre(raw, fit)
 
 
 def fit(
