@@ -315,10 +315,22 @@ def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None, offs
 
 
 def _quality(
-    sig: dict, centre: float, pack_relative: float, floor: float, relative: float, ref: float = 3.3
+    sig: dict,
+    centre: float,
+    pack_relative: float,
+    floor: float,
+    relative: float,
+    ref: float = 3.3,
+    missing_listed: int | None = None,
 ) -> dict:
-    """The scorer's metrics for one setting, from the precomputed hits (same rules as score.py)."""
+    """The scorer's metrics for one setting, from the precomputed hits (same rules as score.py
+    and as suggest.listed)."""
     import numpy as np
+
+    from triage.match import DEFAULT_PARAMS
+
+    if missing_listed is None:
+        missing_listed = DEFAULT_PARAMS.missing_listed
 
     best = sig["raw"].max(axis=0)
     c = centre + float(np.clip(pack_relative * (float(np.median(best)) - ref), -0.5, 0.5))
@@ -327,7 +339,9 @@ def _quality(
     for j, code in enumerate(sig["codes"]):
         order = sig["tops"][code]
         cal = 1.0 / (1.0 + np.exp(-2.0 * (sig["raw"][order, j] - c)))
-        k = 0 if code in missing else 1 + sum(1 for s in cal[1:] if s >= floor and s >= cal[0] - relative)
+        k = 1 + sum(1 for s in cal[1:] if s >= floor and s >= cal[0] - relative)
+        if code in missing:
+            k = min(k, missing_listed)
         claimed_ = order[:k]
         n_top += len(claimed_)
         n_near += sum(1 for i in claimed_ if (i, code) not in sig["hits"] and sig["near_hit"].get(i))

@@ -143,9 +143,17 @@ def test_scorer_accepts_output(real):
     # Better than generic semantic search (hit@5 0.81 on this pack).
     assert metrics["hit_at_5"] > 0.81
     assert metrics["missing_f1"] > 0.0
-    # Missing codes carry no claimed passage; their candidates are kept apart for the assessor.
-    assert not {s["code"] for s in payload["suggestions"]} & set(payload["missing"])
-    assert {s["code"] for s in payload["missing_candidates"]} == set(payload["missing"])
+    # A code flagged missing still lists its best candidates, at most DEFAULT_PARAMS.missing_listed.
+    from triage.match import DEFAULT_PARAMS
+
+    listed = {}
+    for s in payload["suggestions"]:
+        listed.setdefault(s["code"], []).append(s["rank"])
+    assert set(payload["missing"]) <= set(listed)
+    for code in payload["missing"]:
+        assert listed[code] == list(range(1, len(listed[code]) + 1))
+        assert len(listed[code]) <= DEFAULT_PARAMS.missing_listed
+    assert max(len(listed[c]) for c in listed if c not in payload["missing"]) > DEFAULT_PARAMS.missing_listed
     assert payload["model_hash"] == real["emb"].model_hash
 
 

@@ -87,3 +87,28 @@ def test_plans_and_absences_are_hedged(text):
 )
 def test_practice_is_not_hedged(text):
     assert hedge_score(text) == 0.0
+
+
+def _result(scores: dict[str, list[float]], missing: tuple[str, ...]):
+    from triage.records import MatchResult, Suggestion
+
+    rows = tuple(
+        Suggestion(code, f"c{k}", "d", "doc.txt", 1, 10 * k, 10 * k + 9, f"passage {k}", s, k + 1)
+        for code, ss in scores.items()
+        for k, s in enumerate(ss)
+    )
+    best = {code: ss[0] for code, ss in scores.items()}
+    return MatchResult("school", rows, missing, (), best, "m", "h", "v", 0.5, 0.1)
+
+
+def test_listing_keeps_the_claim_rule_and_caps_a_missing_code():
+    from triage.match.suggest import listed
+
+    p = dataclasses.replace(DEFAULT_PARAMS, floor=0.2, relative=0.3, always=1, missing_listed=2)
+    r = _result({"1.1": [0.9, 0.8, 0.7, 0.55, 0.1], "2.2": [0.45, 0.4, 0.35, 0.3]}, missing=("2.2",))
+    # 1.1: rank 1, then within 0.3 of the best and above the floor; 0.55 and 0.1 fall out.
+    assert [s.rank for s in listed(r, "1.1", p)] == [1, 2, 3]
+    # 2.2 is flagged missing: its candidates pass the same rule but at most two are listed.
+    assert [s.rank for s in listed(r, "2.2", p)] == [1, 2]
+    assert listed(r, "2.2", dataclasses.replace(p, missing_listed=0)) == []
+    assert [s.rank for s in listed(r, "1.1", p, top_k=2)] == [1, 2]
