@@ -343,18 +343,18 @@ def _quality(
         k = 1 + sum(1 for s in cal[1:] if s >= floor and s >= cal[0] - relative)
         if code in missing:
             k = min(k, missing_listed)
-        claimed_ = order[:k]
-        n_top += len(claimed_)
-        n_near += sum(1 for i in claimed_ if (i, code) not in sig["hits"] and sig["near_hit"].get(i))
+        listed_ = order[:k]
+        n_top += len(listed_)
+        n_near += sum(1 for i in listed_ if (i, code) not in sig["hits"] and sig["near_hit"].get(i))
         if code in sig["gold_n"]:
             ids: set = set()
             rr = 0.0
-            for r, i in enumerate(claimed_, 1):
+            for r, i in enumerate(listed_, 1):
                 if (i, code) in sig["hits"]:
                     ids |= sig["hits"][(i, code)]
                     good += 1
                     rr = rr or 1.0 / r
-            given += len(claimed_)
+            given += len(listed_)
             cap = min(sig["gold_n"][code], 5)
             per.append((min(len(ids), cap) / cap, 1.0 if ids else 0.0, rr))
     gm = sig["gold_missing"]
