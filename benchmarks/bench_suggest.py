@@ -256,29 +256,13 @@ QUALITY = ("recall_at_5_macro", "hit_at_5", "precision_at_5", "mrr", "missing_f1
 BARS = {"recall_at_5_macro": 0.80, "hit_at_5": 0.95, "precision_at_5": 0.55, "mrr": 0.80, "missing_f1": 0.80}
 
 
-def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None, offsets=True) -> dict:
-    """Raw scores, the order of each code's top 5 and which gold passages each of them hits.
+def _pack_signals(pack: Path, fit_on: list[Path], codes: list[str], emb, cache, score) -> dict:
+    """Raw scores of a pack by a matcher fitted on ``fit_on`` only (no per-code offsets: the
+    leave-one-pack-out run fits its own for each fold), the order of each code's top 5 and which
+    gold passages each of them hits."""
+    from triage.match import code_calibration
 
-    ``pack_clf``, ``modal``: the labelled-pack classifier and plan/absence model to use (a fold's
-    fits); default the shipped ones. ``offsets=False`` leaves out the per-code calibration (the
-    leave-one-pack-out run fits its own for each fold)."""
-    import dataclasses
-
-    from triage.chunking import chunk_documents
-    from triage.ingest import ingest_pack
-    from triage.match import DEFAULT_PARAMS, evidence_model
-    from triage.match.suggest import raw_scores
-
-    pt = json.loads((pack / "gold_summary.json").read_text())["provider_type"]
-    chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
-    model, _ = evidence_model(pt, emb, cache)
-    if pack_clf is not None:
-        model = dataclasses.replace(model, pack=pack_clf)
-    if modal is not None:
-        model = dataclasses.replace(model, modality=modal)
-    if not offsets:
-        model = dataclasses.replace(model, code_offsets=None)
-    raw, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
+    raw, chunks, model_codes = code_calibration.held_out_scores(pack, fit_on, codes, emb, cache)
     gold, summary, near = score.load_pack(pack)
     by_code: dict[str, list] = {}
     for g in gold:
@@ -288,7 +272,7 @@ def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None, offs
     for m in near:
         m["_norm"], m["_doc"] = score.normalise(m["quote"]), score.doc_key(m["doc"])
     tops, hits, near_hit = {}, {}, {}
-    for j, code in enumerate(model.codes):
+    for j, code in enumerate(model_codes):
         order = sorted(
             range(len(chunks)), key=lambda i: (-float(raw[i, j]), chunks[i].doc_name, chunks[i].start)
         )
@@ -305,7 +289,7 @@ def _pack_signals(pack: Path, emb, cache, score, pack_clf=None, modal=None, offs
     return {
         "name": pack.name,
         "raw": raw,
-        "codes": model.codes,
+        "codes": model_codes,
         "tops": tops,
         "hits": hits,
         "near_hit": near_hit,
@@ -392,7 +376,7 @@ def lopo(rule: str = "bars") -> dict:
 
     from criteria_index import load_index
     from triage.embed import EmbeddingCache, load_default_embedder
-    from triage.match import DEFAULT_PARAMS, code_calibration, modality, pack_classifier
+    from triage.match import DEFAULT_PARAMS, code_calibration
 
     spec = importlib.util.spec_from_file_location("score", shared_dir() / "eval" / "score.py")
     score = importlib.util.module_from_spec(spec)
@@ -404,8 +388,7 @@ def lopo(rule: str = "bars") -> dict:
     with EmbeddingCache() as cache:
         for pack in ALL_LABELLED:
             fit_on = [p for p in samples if p != pack]
-            clf = pack_classifier.fit(fit_on, codes, emb, cache)
-            sigs.append(_pack_signals(pack, emb, cache, score, clf, modality.fit(fit_on), offsets=False))
+            sigs.append(_pack_signals(pack, fit_on, codes, emb, cache, score))
             print(f"scored {pack.name} (classifier fitted on {len(fit_on)} other packs)", flush=True)
     # Per-code calibration for each fold from the other sample packs' held-out margins. A shift
     # within a column leaves each code's top 5 (and so the hits) as they were.

@@ -77,6 +77,33 @@ def evidenced_codes(pack: Path) -> set[str]:
     return {c for row in read_jsonl(pack / "gold.jsonl") for c in row["codes"]}
 
 
+def held_out_scores(
+    pack: Path,
+    fit_on: Sequence[Path],
+    codes: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+) -> tuple[np.ndarray, list, tuple[str, ...]]:
+    """(raw scores, chunks, codes) of ``pack`` by a matcher whose classifier and plan/absence
+    model were fitted on ``fit_on`` only, with no per-code offsets (an unseen pack's scores)."""
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+    from triage.match import modality, pack_classifier
+    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
+
+    provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
+    model, _ = evidence_model(provider_type, embedder, cache)
+    model = dataclasses.replace(
+        model,
+        pack=pack_classifier.fit(fit_on, list(codes), embedder, cache),
+        modality=modality.fit(fit_on),
+        code_offsets=None,
+    )
+    chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
+    raw, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
+    return raw, chunks, tuple(model.codes)
+
+
 def held_out_margins(
     packs: Sequence[Path],
     codes: Sequence[str],
@@ -85,24 +112,9 @@ def held_out_margins(
     progress: Callable[[str], None] | None = None,
 ) -> list[np.ndarray]:
     """Each pack's margins, scored by a matcher whose learned parts were fitted without it."""
-    from triage.chunking import chunk_documents
-    from triage.ingest import ingest_pack
-    from triage.match import modality, pack_classifier
-    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
-
     out = []
     for pack in packs:
-        fit_on = [p for p in packs if p != pack]
-        provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
-        model, _ = evidence_model(provider_type, embedder, cache)
-        model = dataclasses.replace(
-            model,
-            pack=pack_classifier.fit(fit_on, list(codes), embedder, cache),
-            modality=modality.fit(fit_on),
-            code_offsets=None,
-        )
-        chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
-        raw, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
+        raw, _, _ = held_out_scores(pack, [p for p in packs if p != pack], codes, embedder, cache)
         out.append(margins(raw))
         if progress:
             progress(pack.name)
