@@ -35,6 +35,40 @@ def test_stored_fit_matches_the_labelled_packs():
     assert offsets["1.7"] < 0 < offsets["8.2"] and offsets["5.3"] < offsets["8.2"]
 
 
+def test_packs_are_scored_by_fits_made_without_their_group(monkeypatch, tmp_path):
+    packs = [tmp_path / f"pack_{i:02d}" for i in range(23)]
+    fits: list[set] = []
+
+    def fake_fit(fit_on, codes, embedder, cache):
+        fits.append({p.name for p in fit_on})
+        return len(fits) - 1, None
+
+    def fake_scores(pack, fit_on, codes, embedder, cache, parts=None):
+        assert pack.name not in fits[parts[0]], f"{pack.name} was scored by a fit that saw it"
+        return np.full((2, len(codes)), float(len(fits[parts[0]]))), [], tuple(codes)
+
+    monkeypatch.setattr(code_calibration, "fit_learned_parts", fake_fit)
+    monkeypatch.setattr(code_calibration, "held_out_scores", fake_scores)
+    monkeypatch.setattr(code_calibration, "margins", lambda raw: raw.max(axis=0))
+    scored: list[str] = []
+    out = code_calibration.held_out_margins(packs, CODES, None, None, progress=scored.append, folds=5)
+    assert len(fits) == 5 and sorted(scored) == [p.name for p in packs] and len(out) == len(packs)
+    # Every pack sits in exactly one group, and a group's fit holds every other pack.
+    assert sum(len(packs) - len(f) for f in fits) == len(packs)
+    group = {p: code_calibration.fold_of(p, 5) for p in packs}
+    for p, m in zip(packs, out, strict=True):
+        assert m[0] == len(packs) - sum(group[q] == group[p] for q in packs)
+    fits.clear()
+    code_calibration.held_out_margins(packs[:4], CODES, None, None, folds=10)
+    assert [len(f) for f in fits] == [3, 3, 3, 3]  # fewer packs than groups: leave-one-pack-out
+
+
+def test_a_packs_group_does_not_depend_on_the_other_packs(tmp_path):
+    groups = [code_calibration.fold_of(tmp_path / f"pack_{i}") for i in range(200)]
+    assert set(groups) == set(range(code_calibration.FOLDS))
+    assert code_calibration.fold_of(tmp_path / "a" / "pack_7") == groups[7]
+
+
 def test_a_code_whose_evidence_scores_low_is_shifted_down_and_gaps_do_not_count():
     # Five packs; code 1.1 evidenced everywhere at margin 3, 1.2 everywhere at 1, 1.3 at 2.
     margins = [np.array([3.0, 1.0, 2.0]) for _ in range(5)]

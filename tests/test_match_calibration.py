@@ -71,6 +71,9 @@ def test_calibration_maps_the_pack_centre_to_the_threshold():
         "The portfolio tool is available but has not been switched on yet.",
         "The offer to join the local hub network has not been taken up.",
         "The idea is under consideration by the senior team.",
+        "Until summer 2019 every Year 12 student had a week of work experience in July.",
+        "The school was once part of the county careers hub.",
+        "The alumni mentoring scheme ended in 2021 when its funding ran out.",
     ],
 )
 def test_plans_and_absences_are_hedged(text):
@@ -83,6 +86,10 @@ def test_plans_and_absences_are_hedged(text):
         "Every pupil in Year 11 had a guidance interview with a Level 6 adviser.",
         "Learners planned their placement goals with their tutor and reviewed them afterwards.",
         "Employers helped to plan the mock interview day and gave feedback on it.",
+        "The guidance contract runs until July 2027 and covers every Year 11 pupil.",
+        "Since 2019 every pupil has had a guidance interview.",
+        "The work experience week ended with a reflection session in tutor time.",
+        "The careers budget is used to run the spring fair.",
     ],
 )
 def test_practice_is_not_hedged(text):
@@ -112,3 +119,4 @@ def test_listing_keeps_the_claim_rule_and_caps_a_missing_code():
     assert [s.rank for s in listed(r, "2.2", p)] == [1, 2]
     assert listed(r, "2.2", dataclasses.replace(p, missing_listed=0)) == []
     assert [s.rank for s in listed(r, "1.1", p, top_k=2)] == [1, 2]
+

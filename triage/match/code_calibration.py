@@ -16,7 +16,9 @@ plan/absence model are refitted for each one, so the margins are those of an uns
 
 where a pack's margin for a code is its best raw score less the pack's own shift. Only packs
 that evidence the code count, so which codes the pack writers left as gaps does not enter the
-fit. Leave-one-pack-out over 48 packs: 0.706 -> 0.717 (benchmarks/results/matching.md, seventh
+fit. The packs are scored in ``FOLDS`` groups, each by a matcher fitted on the other groups:
+one fit per group instead of one per pack, which cut ``precompute`` from about 25 minutes to
+about 5 for 71 packs (benchmarks/results/matching.md, ninth pass). Leave-one-pack-out over 48 packs: 0.706 -> 0.717 (benchmarks/results/matching.md, seventh
 pass). The fit is made offline by ``python -m triage.match.precompute`` into
 ``models/code_offsets.json``.
 """
@@ -24,6 +26,7 @@ pass). The fit is made offline by ``python -m triage.match.precompute`` into
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,6 +45,7 @@ PRIOR_N = 5  # pseudo-packs pulling a rarely evidenced code's offset towards 0
 # The pack shift used for the margins: the settings the offsets were fitted under.
 FIT_PACK_RELATIVE = 0.9
 FIT_REFERENCE_MEDIAN = 2.87
+FOLDS = 10
 
 
 def margins(raw: np.ndarray) -> np.ndarray:
@@ -77,28 +81,37 @@ def evidenced_codes(pack: Path) -> set[str]:
     return {c for row in read_jsonl(pack / "gold.jsonl") for c in row["codes"]}
 
 
+def fold_of(pack: Path, folds: int = FOLDS) -> int:
+    """A pack's group, from a hash of its name: adding a pack moves no other pack's group."""
+    return int(hashlib.sha256(pack.name.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def fit_learned_parts(fit_on: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None):
+    """The parts of the matcher learned from labelled packs, fitted on ``fit_on`` only."""
+    from triage.match import modality, pack_classifier
+
+    return pack_classifier.fit(fit_on, list(codes), embedder, cache), modality.fit(fit_on)
+
+
 def held_out_scores(
     pack: Path,
     fit_on: Sequence[Path],
     codes: Sequence[str],
     embedder: Embedder,
     cache: EmbeddingCache | None,
+    parts: tuple | None = None,
 ) -> tuple[np.ndarray, list, tuple[str, ...]]:
     """(raw scores, chunks, codes) of ``pack`` by a matcher whose classifier and plan/absence
-    model were fitted on ``fit_on`` only, with no per-code offsets (an unseen pack's scores)."""
+    model were fitted on ``fit_on`` only (or are ``parts``, already fitted so), with no per-code
+    offsets (an unseen pack's scores)."""
     from triage.chunking import chunk_documents
     from triage.ingest import ingest_pack
-    from triage.match import modality, pack_classifier
     from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
 
     provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
     model, _ = evidence_model(provider_type, embedder, cache)
-    model = dataclasses.replace(
-        model,
-        pack=pack_classifier.fit(fit_on, list(codes), embedder, cache),
-        modality=modality.fit(fit_on),
-        code_offsets=None,
-    )
+    pack_clf, modal = parts or fit_learned_parts(fit_on, codes, embedder, cache)
+    model = dataclasses.replace(model, pack=pack_clf, modality=modal, code_offsets=None)
     chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
     raw, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
     return raw, chunks, tuple(model.codes)
@@ -110,15 +123,21 @@ def held_out_margins(
     embedder: Embedder,
     cache: EmbeddingCache | None,
     progress: Callable[[str], None] | None = None,
+    folds: int = FOLDS,
 ) -> list[np.ndarray]:
-    """Each pack's margins, scored by a matcher whose learned parts were fitted without it."""
-    out = []
-    for pack in packs:
-        raw, _, _ = held_out_scores(pack, [p for p in packs if p != pack], codes, embedder, cache)
-        out.append(margins(raw))
-        if progress:
-            progress(pack.name)
-    return out
+    """Each pack's margins, scored by a matcher whose learned parts were fitted without its group
+    (``folds`` = len(packs) gives leave-one-pack-out)."""
+    group = {p: (i if folds >= len(packs) else fold_of(p, folds)) for i, p in enumerate(packs)}
+    out: dict[Path, np.ndarray] = {}
+    for g in sorted(set(group.values())):
+        held = [p for p in packs if group[p] == g]
+        parts = fit_learned_parts([p for p in packs if group[p] != g], codes, embedder, cache)
+        for pack in held:
+            raw, _, _ = held_out_scores(pack, (), codes, embedder, cache, parts=parts)
+            out[pack] = margins(raw)
+            if progress:
+                progress(pack.name)
+    return [out[p] for p in packs]
 
 
 def save(offsets: dict[str, float], packs: Sequence[Path], path: Path = STORED) -> None:

@@ -70,6 +70,17 @@ _ABSENCE_MORE = re.compile(
     r"discontinued)|unable to|could not (be )?(arranged|attend|find|agree|recruit)|not possible to)\b",
     re.I,
 )
+# Third set (ninth pass): practice that stopped. Batch 11's pack writers named former practice
+# ("Until summer 2019 every Year 12 student had a week of work experience") as distractors and
+# the matcher ranked it first. A sentence that opens "Until ... 2019" and goes on in the past
+# tense is history; "the contract runs until July 2027" is not caught.
+_PAST = re.compile(
+    r"(^\W*until\b[^;]{0,60}?\b(19|20)\d\d\b[^.;]{0,80}?\b(had|was|were|ran|used|employed|offered|held|did|went|"
+    r"took|got|came|sent|bought)\b|"
+    r"\b(was|were) once\b|\bonce (was|were|part of)\b|\bformerly\b|\bat one time\b|"
+    r"\b(ended|ceased|stopped|lapsed|folded|closed) (in (19|20)\d\d|when|after)\b|\bdate[sd]? (back )?(from|to) (19|20)\d\d\b)",
+    re.I | re.M,
+)
 _MEASURE = re.compile(
     r"\b(\d+(\.\d+)?\s?(%|per ?cent)|every (pupil|student|learner)|all (pupils|students|learners)|"
     r"each (pupil|student|learner)|records?|recorded|analys(is|ed)|evaluat(ed|ion)|feedback|reviewed|"
@@ -82,7 +93,9 @@ def cue_counts(text: str) -> dict[str, float]:
     """Counts of intention, absence, referral and evidence-of-practice cues in ``text``."""
     return {
         "intent": float(len(_INTENT.findall(text)) + len(_INTENT_MORE.findall(text))),
-        "absence": float(len(_ABSENCE.findall(text)) + len(_ABSENCE_MORE.findall(text))),
+        "absence": float(
+            len(_ABSENCE.findall(text)) + len(_ABSENCE_MORE.findall(text)) + len(_PAST.findall(text))
+        ),
         "referral": float(len(_REFERRAL.findall(text))),
         "practice": float(len(_MEASURE.findall(text))),
     }
@@ -91,6 +104,6 @@ def cue_counts(text: str) -> dict[str, float]:
 def hedge_score(text: str) -> float:
     """A 0-1 share of the chunk's sentences that carry an intention or absence cue."""
     sentences = [s for s in re.split(r"(?<=[.!?;])\s+", text) if s.strip()] or [text]
-    cues = (_INTENT, _ABSENCE, _REFERRAL, _INTENT_MORE, _ABSENCE_MORE)
+    cues = (_INTENT, _ABSENCE, _REFERRAL, _INTENT_MORE, _ABSENCE_MORE, _PAST)
     hedged = sum(1 for s in sentences if any(c.search(s) for c in cues))
     return hedged / len(sentences)

@@ -6,9 +6,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    sentences and a plan or an absence ("the post is vacant") usually sits in its own.
 2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
    its similarity to the code's positive exemplars, a penalty when it carries a hand-written
-   intention or absence cue, and a penalty in proportion to how much it reads like a plan, an
-   absence or an aside, learned from the labelled packs' near-misses (modality.py). The chunk
-   keeps its best unit.
+   intention, absence or former-practice cue, and a penalty in proportion to how much it reads
+   like a plan, an absence or an aside, learned from the labelled packs' near-misses
+   (modality.py). The chunk keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a classifier
    learned from the labelled sample packs' passages adds its best unit's clipped logit, and BM25
    over the words learned from those passages adds a second lexical signal (pack_classifier.py).
