@@ -387,12 +387,13 @@ def lopo_signals(folds: int = 0) -> list[dict]:
     return [sigs[p] for p in ALL_LABELLED]
 
 
-def lopo(rule: str = "bars", folds: int = 0, sigs: list[dict] | None = None) -> dict:
+def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None) -> dict:
     """Leave-one-pack-out over every labelled pack.
 
     Each sample pack is scored with a labelled-pack classifier, plan/absence model and per-code
-    offsets fitted without it (``lopo_signals``). Then for each pack the thresholds are chosen on
-    the other packs and measured on the held-out pack. ``rule`` says how they are chosen:
+    offsets fitted without it (``lopo_signals``, ``fit_groups`` as its ``folds``). Then for each
+    pack the thresholds are chosen on the other packs and measured on the held-out pack. ``rule``
+    says how they are chosen:
 
     - ``bars`` (shipped since the eighth pass): the setting whose fit-pack means come closest to
       the issue's bars, by the mean of min(metric / bar, 1) over the five quality metrics, ties
@@ -406,7 +407,7 @@ def lopo(rule: str = "bars", folds: int = 0, sigs: list[dict] | None = None) -> 
 
     from triage.match import DEFAULT_PARAMS, code_calibration
 
-    sigs = [dict(s) for s in (sigs or lopo_signals(folds))]
+    sigs = [dict(s) for s in (sigs or lopo_signals(fit_groups))]
     # Per-code calibration for each fold from the other sample packs' held-out margins. A shift
     # within a column leaves each code's top 5 (and so the hits) as they were.
     margins = [code_calibration.margins(s["raw"]) for s in sigs]
@@ -469,7 +470,7 @@ def lopo(rule: str = "bars", folds: int = 0, sigs: list[dict] | None = None) -> 
     near = [f["near_miss_rate_at_5"] for f in folds if f["near_miss_rate_at_5"] is not None]
     summary = {
         "rule": rule,
-        "fit_groups": folds or "one per pack",
+        "fit_groups": fit_groups or "one per pack",
         "missing_listed": DEFAULT_PARAMS.missing_listed,
         "reference_median": ref,
         "folds": folds,
