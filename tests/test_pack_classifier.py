@@ -38,12 +38,24 @@ def test_stored_fit_matches_the_labelled_packs_and_excludes_the_dev_pack(emb):
     assert clf.codes == tuple(c.code for c in load_index().codes)
 
 
+def _net(codes, coef, intercept, packs, digest, terms=None):
+    """A classifier whose hidden layer passes its (non-negative) input through unchanged."""
+    dim = coef.shape[1]
+    return pack_classifier.PackClassifier(
+        codes, np.eye(dim, dtype=np.float32), np.zeros(dim, np.float32), coef, intercept, packs, digest, terms or {}
+    )
+
+
+def test_the_hidden_layer_is_a_relu():
+    clf = _net(("1.1",), np.array([[1.0, -1.0]], np.float32), np.zeros(1, np.float32), (), "")
+    out = clf.logits(np.array([[2.0, -3.0], [-2.0, 3.0]], np.float32), ["1.1"])
+    assert out[:, 0].tolist() == [2.0, -3.0]  # negative activations are cut to zero before the output layer
+
+
 def test_logits_are_clipped_and_unknown_codes_score_zero():
     rng = np.random.default_rng(1)
-    clf = pack_classifier.PackClassifier(
-        ("1.1", "1.2"), rng.normal(size=(2, 4)).astype(np.float32) * 100, np.zeros(2, np.float32), (), ""
-    )
-    out = clf.logits(rng.normal(size=(5, 4)).astype(np.float32), ["1.2", "9.9", "1.1"])
+    clf = _net(("1.1", "1.2"), rng.normal(size=(2, 4)).astype(np.float32) * 100, np.zeros(2, np.float32), (), "")
+    out = clf.logits(1.0 + np.abs(rng.normal(size=(5, 4))).astype(np.float32), ["1.2", "9.9", "1.1"])
     assert out.shape == (5, 3)
     assert np.all(np.abs(out) <= pack_classifier.CLIP)
     assert np.all(np.abs(out[:, [0, 2]]).max(axis=0) == pack_classifier.CLIP)  # huge weights hit the clip
@@ -51,7 +63,7 @@ def test_logits_are_clipped_and_unknown_codes_score_zero():
 
 
 def test_a_fit_made_with_another_model_is_not_used(tmp_path, emb):
-    clf = pack_classifier.PackClassifier(("1.1",), np.ones((1, 3), np.float32), np.zeros(1, np.float32), ("x",), "d")
+    clf = _net(("1.1",), np.ones((1, 3), np.float32), np.zeros(1, np.float32), ("x",), "d")
     path = tmp_path / "other.npz"
 
     class Other:
@@ -117,9 +129,7 @@ def test_learned_terms_favour_words_of_the_codes_own_passages():
 
 
 def test_terms_survive_a_save_and_load(tmp_path, emb):
-    clf = pack_classifier.PackClassifier(
-        ("1.1", "2.2"), np.ones((2, 3), np.float32), np.zeros(2, np.float32), ("x",), "d", {"1.1": ("link", "governor")}
-    )
+    clf = _net(("1.1", "2.2"), np.ones((2, 3), np.float32), np.zeros(2, np.float32), ("x",), "d", {"1.1": ("link", "governor")})
     path = tmp_path / "p.npz"
     pack_classifier.save(clf, emb, path)
     back = pack_classifier.load(emb, path)

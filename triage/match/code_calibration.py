@@ -43,8 +43,8 @@ QUANTILE = 0.25  # the lower part of a code's evidence scores is where false "mi
 SHRINK = 0.3  # chosen by leave-one-pack-out among 0.3, 0.5 and 1.0 (with quantiles 0.1, 0.25, 0.5)
 PRIOR_N = 5  # pseudo-packs pulling a rarely evidenced code's offset towards 0
 # The pack shift used for the margins: the settings the offsets were fitted under.
-FIT_PACK_RELATIVE = 0.9
-FIT_REFERENCE_MEDIAN = 2.87
+FIT_PACK_RELATIVE = 0.6
+FIT_REFERENCE_MEDIAN = 3.55
 FOLDS = 10
 
 
