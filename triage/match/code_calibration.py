@@ -16,11 +16,11 @@ plan/absence model are refitted for each one, so the margins are those of an uns
 
 where a pack's margin for a code is its best raw score less the pack's own shift. Only packs
 that evidence the code count, so which codes the pack writers left as gaps does not enter the
-fit. The packs are scored in ``FOLDS`` groups, each by a matcher fitted on the other groups:
-one fit per group instead of one per pack, which cut ``precompute`` from about 25 minutes to
-about 5 for 71 packs (benchmarks/results/matching.md, ninth pass). Leave-one-pack-out over 48 packs: 0.706 -> 0.717 (benchmarks/results/matching.md, seventh
-pass). The fit is made offline by ``python -m triage.match.precompute`` into
-``models/code_offsets.json``.
+fit. Leave-one-pack-out over 48 packs: 0.706 -> 0.717 (benchmarks/results/matching.md, seventh
+pass). The packs are scored in ``FOLDS`` groups, each by a matcher fitted on the other groups:
+one fit per group instead of one per pack, which cut ``precompute`` from about 25 minutes for 71
+packs to about 5 for 89 (ninth pass). The fit is made offline by
+``python -m triage.match.precompute`` into ``models/code_offsets.json``.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ labelled packs under ``sample_evidence/`` hold several hundred passages in provi
 voices (policies, minutes, contracts, newsletters, tables), plus near-miss distractors and
 ordinary paperwork. A small network over their sentence embeddings (one hidden layer shared by
 all 32 codes, one output per code) adds what the exemplars miss. It replaced one logistic
-regression per code in the ninth pass: a shared hidden layer can learn "this topic, but told as
+regression per code in the tenth pass: a shared hidden layer can learn "this topic, but told as
 history or as someone else's practice", which a linear score cannot (78-pack leave-one-pack-out
-objective 0.752 -> 0.781, 60 packs up, 18 down; benchmarks/results/matching.md, ninth pass).
+objective 0.752 -> 0.781, 60 packs up, 18 down; benchmarks/results/matching.md, tenth pass).
 
 The same fit also learns a few words per code that its gold passages use far more often than the
 packs' other sentences (log-odds of document frequency), searched with BM25 like the hand-written

@@ -24,9 +24,10 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    because whole packs score higher or lower depending on how their provider writes. A code
    is ``missing`` when its best chunk is below the threshold and ``weak`` when its best chunk
    is within ``weak_margin`` above it. The settings were chosen by leave-one-pack-out over
-   78 labelled packs as those that come nearest the issue's bars (benchmarks/results/matching.md,
-   ninth pass, with the network classifier, whose logits sit higher than the regressions' did). ``pack_relative`` stays below 1, so the centre moves only part of the way
-   with the pack (a design rule here, guarded by tests/test_match_calibration.py).
+   78 labelled packs as those that come nearest the issue's bars, with the network classifier,
+   whose logits sit higher than the regressions' did (benchmarks/results/matching.md, tenth
+   pass). ``pack_relative`` stays below 1, so the centre moves only part of the way with the
+   pack (a design rule here, guarded by tests/test_match_calibration.py).
 6. The flag and the list are separate: a code flagged missing still lists its best two
    candidates, so a wrong flag costs the assessor one glance, not the evidence.
 """
