@@ -371,15 +371,9 @@ def lopo_signals(folds: int = 0) -> list[dict]:
     emb = load_default_embedder()
     codes = [c.code for c in load_index().codes]
     samples = [p for p in ALL_LABELLED if p.parent.name == "sample_evidence"]
-
-    def group(p: Path) -> object:
-        return code_calibration.fold_of(p, folds) if folds and p in samples else p
-
     sigs: dict[Path, dict] = {}
     with EmbeddingCache() as cache:
-        for g in dict.fromkeys(group(p) for p in ALL_LABELLED):
-            held = [p for p in ALL_LABELLED if group(p) == g]
-            fit_on = [p for p in samples if group(p) != g]
+        for held, fit_on in code_calibration.held_out_groups(ALL_LABELLED, samples, folds):
             parts = code_calibration.fit_learned_parts(fit_on, codes, emb, cache)
             for pack in held:
                 sigs[pack] = _pack_signals(pack, fit_on, codes, emb, cache, score, parts=parts)

@@ -63,6 +63,16 @@ def test_packs_are_scored_by_fits_made_without_their_group(monkeypatch, tmp_path
     assert [len(f) for f in fits] == [3, 3, 3, 3]  # fewer packs than groups: leave-one-pack-out
 
 
+def test_a_pack_outside_the_pool_is_fitted_on_the_whole_pool(tmp_path):
+    pool = [tmp_path / f"pack_{i:02d}" for i in range(12)]
+    dev = tmp_path / "dev_pack"
+    groups = code_calibration.held_out_groups([dev, *pool], pool, folds=4)
+    assert groups[0] == ([dev], pool)
+    assert sorted(p.name for held, _ in groups[1:] for p in held) == [p.name for p in pool]
+    assert all(not set(held) & set(fit_on) for held, fit_on in groups)
+    assert [len(f) for _, f in code_calibration.held_out_groups(pool, pool, folds=0)] == [11] * 12
+
+
 def test_a_packs_group_does_not_depend_on_the_other_packs(tmp_path):
     groups = [code_calibration.fold_of(tmp_path / f"pack_{i}") for i in range(200)]
     assert set(groups) == set(range(code_calibration.FOLDS))

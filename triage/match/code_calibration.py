@@ -86,6 +86,25 @@ def fold_of(pack: Path, folds: int = FOLDS) -> int:
     return int(hashlib.sha256(pack.name.encode("utf-8")).hexdigest(), 16) % folds
 
 
+def held_out_groups(
+    packs: Sequence[Path], pool: Sequence[Path], folds: int = FOLDS
+) -> list[tuple[list[Path], list[Path]]]:
+    """(held-out packs, packs to fit on) for every pack in ``packs``. A pack of ``pool`` is held
+    out with its group (``fold_of``) and fitted on the rest of the pool; a pack outside the pool
+    (the dev pack) is fitted on the whole pool. ``folds`` of 0, or at least the pool's size, gives
+    leave-one-pack-out."""
+    in_pool = set(pool)
+    by_group = 0 < folds < len(pool)
+
+    def group(p: Path) -> object:
+        return fold_of(p, folds) if by_group and p in in_pool else p
+
+    return [
+        ([p for p in packs if group(p) == g], [p for p in pool if group(p) != g])
+        for g in dict.fromkeys(group(p) for p in packs)
+    ]
+
+
 def fit_learned_parts(fit_on: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None):
     """The parts of the matcher learned from labelled packs, fitted on ``fit_on`` only."""
     from triage.match import modality, pack_classifier
@@ -127,13 +146,11 @@ def held_out_margins(
 ) -> list[np.ndarray]:
     """Each pack's margins, scored by a matcher whose learned parts were fitted without its group
     (``folds`` = len(packs) gives leave-one-pack-out)."""
-    group = {p: (i if folds >= len(packs) else fold_of(p, folds)) for i, p in enumerate(packs)}
     out: dict[Path, np.ndarray] = {}
-    for g in sorted(set(group.values())):
-        held = [p for p in packs if group[p] == g]
-        parts = fit_learned_parts([p for p in packs if group[p] != g], codes, embedder, cache)
+    for held, fit_on in held_out_groups(packs, packs, folds):
+        parts = fit_learned_parts(fit_on, codes, embedder, cache)
         for pack in held:
-            raw, _, _ = held_out_scores(pack, (), codes, embedder, cache, parts=parts)
+            raw, _, _ = held_out_scores(pack, fit_on, codes, embedder, cache, parts=parts)
             out[pack] = margins(raw)
             if progress:
                 progress(pack.name)

@@ -11,8 +11,8 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    (modality.py). The chunk keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a network (one
    hidden layer, one output per code) learned from the labelled sample packs' passages adds its
-   best unit's clipped logit, and BM25
-   over the words learned from those passages adds a second lexical signal (pack_classifier.py).
+   best unit's clipped logit, and BM25 over the words learned from those passages adds a second
+   lexical signal (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
    Then each code's scores move by its own offset (code_calibration.py): evidence for some
