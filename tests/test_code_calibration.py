@@ -45,7 +45,8 @@ def test_packs_are_scored_by_fits_made_without_their_group(monkeypatch, tmp_path
 
     def fake_scores(pack, fit_on, codes, embedder, cache, parts=None):
         assert pack.name not in fits[parts[0]], f"{pack.name} was scored by a fit that saw it"
-        return np.full((2, len(codes)), float(len(fits[parts[0]]))), [], tuple(codes)
+        raw = np.full((2, len(codes)), float(len(fits[parts[0]])))
+        return raw, raw - 1.0, [], tuple(codes)
 
     monkeypatch.setattr(code_calibration, "fit_learned_parts", fake_fit)
     monkeypatch.setattr(code_calibration, "held_out_scores", fake_scores)
@@ -56,8 +57,9 @@ def test_packs_are_scored_by_fits_made_without_their_group(monkeypatch, tmp_path
     # Every pack sits in exactly one group, and a group's fit holds every other pack.
     assert sum(len(packs) - len(f) for f in fits) == len(packs)
     group = {p: code_calibration.fold_of(p, 5) for p in packs}
-    for p, m in zip(packs, out, strict=True):
+    for p, (m, f) in zip(packs, out, strict=True):
         assert m[0] == len(packs) - sum(group[q] == group[p] for q in packs)
+        assert f[0] == m[0] - 1.0  # the flag's margins come from the same scoring
     fits.clear()
     code_calibration.held_out_margins(packs[:4], CODES, None, None, folds=10)
     assert [len(f) for f in fits] == [3, 3, 3, 3]  # fewer packs than groups: leave-one-pack-out
@@ -109,9 +111,11 @@ def test_a_broken_or_missing_file_means_no_shift(tmp_path):
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
     assert code_calibration.offsets_for(CODES, tmp_path / "broken.json") is None
     packs = pack_classifier.labelled_packs()[:2]
-    code_calibration.save({"1.1": 0.25, "1.2": -0.5}, packs, tmp_path / "ok.json")
+    code_calibration.save({"1.1": 0.25, "1.2": -0.5}, packs, tmp_path / "ok.json", flag_offsets={"1.3": 1.5})
     got = code_calibration.offsets_for(CODES, tmp_path / "ok.json")
     assert got is not None and got.tolist() == [0.25, -0.5, 0.0]
+    flag = code_calibration.offsets_for(CODES, tmp_path / "ok.json", key="flag_offsets")
+    assert flag is not None and flag.tolist() == [0.0, 0.0, 1.5]
 
 
 @pytest.mark.slow
@@ -122,6 +126,9 @@ def test_the_matcher_shifts_each_codes_raw_scores_by_its_offset():
     with EmbeddingCache() as cache:
         model, _ = evidence_model("school", emb, cache)
         assert model.code_offsets is not None, "the shipped matcher should load models/code_offsets.json"
-        with_offsets, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
-        without, _ = raw_scores(dataclasses.replace(model, code_offsets=None), chunks, emb, cache, DEFAULT_PARAMS)
+        assert model.flag_offsets is not None
+        with_offsets, flag_with, _ = raw_scores(model, chunks, emb, cache, DEFAULT_PARAMS)
+        none = dataclasses.replace(model, code_offsets=None, flag_offsets=None)
+        without, flag_without, _ = raw_scores(none, chunks, emb, cache, DEFAULT_PARAMS)
     assert np.allclose(without - with_offsets, model.code_offsets[None, :], atol=1e-5)
+    assert np.allclose(flag_without - flag_with, model.flag_offsets[None, :], atol=1e-5)

@@ -215,17 +215,34 @@ def test_stored_classifier_is_the_one_a_fresh_fit_gives(real):
     np.testing.assert_allclose(stored.intercept, fresh.intercept, atol=1e-4)
 
 
-def test_missing_codes_are_those_below_the_pack_centre(real):
-    """The missing list comes from each code's best raw score against the pack-relative centre."""
-    from triage.match.suggest import pack_centre
-
+def test_missing_codes_are_those_whose_evidence_score_is_below_the_threshold(real):
+    """A code's evidence score is its best passage's flag score (likely near-misses discounted),
+    over every chunk, so it is at least that of any listed passage; missing means below the threshold."""
     result = real["first"].result
-    best_raw = {code: result.for_code(code)[0].signals["raw"] for code in result.best_score}
-    raw = np.array([list(best_raw.values())], dtype=np.float32)
-    centre = pack_centre(raw)
-    assert {c for c, v in best_raw.items() if v < centre - 1e-3} <= set(result.missing)
-    assert set(result.missing) <= {c for c, v in best_raw.items() if v < centre + 1e-3}
+    for code, best in result.best_score.items():
+        listed_flags = [s.signals["flag_score"] for s in result.for_code(code)]
+        assert best >= max(listed_flags) - 1e-4  # signals are rounded to 4 places
+    assert set(result.missing) == {c for c, v in result.best_score.items() if v < result.threshold}
     assert 0 < len(result.missing) < 32
+    # The discount bites somewhere: some listed passage scores lower for the flag than for its rank.
+    assert any(s.signals["flag_score"] < s.score - 0.05 for s in result.suggestions)
+
+
+def test_without_the_near_miss_discount_the_flag_scores_are_the_ranking_scores(real):
+    import dataclasses
+
+    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
+
+    chunks = [c for c in real["first"].chunks if c.text.strip()][:60]
+    model, _ = evidence_model("school", real["emb"], real["cache"])
+    model = dataclasses.replace(model, flag_offsets=model.code_offsets)
+    raw, flag, _ = raw_scores(model, chunks, real["emb"], real["cache"], DEFAULT_PARAMS)
+    same, same_flag, _ = raw_scores(
+        model, chunks, real["emb"], real["cache"], dataclasses.replace(DEFAULT_PARAMS, flag_near_miss_weight=0.0)
+    )
+    np.testing.assert_allclose(same_flag, same, atol=1e-6)
+    np.testing.assert_allclose(same, raw, atol=1e-6)  # the weight only touches the flag's scores
+    assert not np.allclose(flag, raw)  # with the shipped weight, the discount changes the flag's scores
 
 
 def test_suggest_summary_marks_a_best_passage_that_reads_like_a_plan():

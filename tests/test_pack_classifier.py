@@ -38,11 +38,20 @@ def test_stored_fit_matches_the_labelled_packs_and_excludes_the_dev_pack(emb):
     assert clf.codes == tuple(c.code for c in load_index().codes)
 
 
-def _net(codes, coef, intercept, packs, digest, terms=None):
-    """A classifier whose hidden layer passes its (non-negative) input through unchanged."""
+def _net(codes, coef, intercept, packs, digest, terms=None, near=None):
+    """A classifier whose hidden layer passes its (non-negative) input through unchanged;
+    ``near`` is (near_coef, near_intercept)."""
     dim = coef.shape[1]
     return pack_classifier.PackClassifier(
-        codes, np.eye(dim, dtype=np.float32), np.zeros(dim, np.float32), coef, intercept, packs, digest, terms or {}
+        codes,
+        np.eye(dim, dtype=np.float32),
+        np.zeros(dim, np.float32),
+        coef,
+        intercept,
+        packs,
+        digest,
+        terms or {},
+        *(near or (None, None)),
     )
 
 
@@ -60,6 +69,57 @@ def test_logits_are_clipped_and_unknown_codes_score_zero():
     assert np.all(np.abs(out) <= pack_classifier.CLIP)
     assert np.all(np.abs(out[:, [0, 2]]).max(axis=0) == pack_classifier.CLIP)  # huge weights hit the clip
     assert np.all(out[:, 1] == 0)
+
+
+def test_a_likely_near_miss_lowers_the_evidence_logit_only_where_its_own_logit_is_positive():
+    # Hidden units: [evidence-like, distractor-like]. Code 1.1 reads the first; its near-miss
+    # output reads the second, with a balance intercept of -1.
+    clf = _net(
+        ("1.1",),
+        np.array([[2.0, 0.0]], np.float32),
+        np.zeros(1, np.float32),
+        (),
+        "",
+        near=(np.array([[0.0, 1.0]], np.float32), np.array([-1.0], np.float32)),
+    )
+    vecs = np.array([[3.0, 0.0], [3.0, 0.5], [3.0, 4.0]], np.float32)
+    assert clf.near_logits(vecs, ["1.1", "9.9"]).tolist() == [[-1.0, -15.0], [-0.5, -15.0], [3.0, -15.0]]
+    assert clf.logits(vecs, ["1.1"])[:, 0].tolist() == [6.0, 6.0, 6.0]  # weight 0: the evidence logit alone
+    # Weight 1.5: only the third sentence, whose near-miss logit is positive (3.0), loses 4.5.
+    assert clf.logits(vecs, ["1.1"], near_weight=1.5)[:, 0].tolist() == [6.0, 6.0, 1.5]
+
+
+def test_a_fit_without_near_miss_outputs_never_penalises():
+    clf = _net(("1.1",), np.array([[1.0, 1.0]], np.float32), np.zeros(1, np.float32), (), "")
+    vecs = np.array([[1.0, 2.0]], np.float32)
+    assert np.all(clf.near_logits(vecs, ["1.1"]) == -pack_classifier.CLIP)
+    assert clf.logits(vecs, ["1.1"], near_weight=2.0).tolist() == [[3.0]]
+
+
+def test_near_miss_outputs_survive_a_save_and_load(tmp_path, emb):
+    near = (np.array([[0.5, -0.5]], np.float32), np.array([0.25], np.float32))
+    clf = _net(("1.1",), np.ones((1, 2), np.float32), np.zeros(1, np.float32), ("x",), "d", near=near)
+    path = tmp_path / "p.npz"
+    pack_classifier.save(clf, emb, path)
+    back = pack_classifier.load(emb, path)
+    assert back is not None
+    vecs = np.array([[1.0, 2.0], [3.0, 0.0]], np.float32)
+    assert np.array_equal(back.near_logits(vecs, ["1.1"]), clf.near_logits(vecs, ["1.1"]))
+    assert np.array_equal(back.logits(vecs, ["1.1"], 1.0), clf.logits(vecs, ["1.1"], 1.0))
+
+
+def test_a_labelled_packs_near_misses_are_labelled_with_their_codes_and_nothing_else():
+    pack = pack_classifier.labelled_packs()[0]
+    texts, labels, near_labels = pack_classifier.pack_texts(pack)
+    near = pack_classifier.read_jsonl(pack / "near_misses.jsonl")
+    gold = pack_classifier.read_jsonl(pack / "gold.jsonl")
+    assert near, f"{pack.name} has no near-misses to test with"
+    assert len(texts) == len(labels) == len(near_labels)
+    for q in near:
+        i = texts.index(q["quote"], len(gold))
+        assert near_labels[i] == frozenset(q["codes"]) and labels[i] == frozenset()
+    assert all(not n for n in near_labels[: len(gold)])  # gold passages are no code's near-miss
+    assert all(not n for n in near_labels[len(gold) + len(near) :])  # nor is ordinary paperwork
 
 
 def test_a_fit_made_with_another_model_is_not_used(tmp_path, emb):

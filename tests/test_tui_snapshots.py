@@ -15,7 +15,10 @@ from tui.app import ReviewApp
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, monkeypatch):
+    # The evidence request is dated by the assessor's last action: pin the clock so the
+    # screens do not change at midnight.
+    monkeypatch.setattr("triage.session.store._now", lambda: "2026-11-22T12:00:00.000Z")
     session = Session.open(fixed_session(tmp_path / "fixed.sqlite"))
     # Two decisions and a rating so the screens show state, not just an empty session.
     first, second = session.suggestions("1.1")[:2]

@@ -119,8 +119,8 @@ def held_out_scores(
     embedder: Embedder,
     cache: EmbeddingCache | None,
     parts: tuple | None = None,
-) -> tuple[np.ndarray, list, tuple[str, ...]]:
-    """(raw scores, chunks, codes) of ``pack`` by a matcher whose classifier and plan/absence
+) -> tuple[np.ndarray, np.ndarray, list, tuple[str, ...]]:
+    """(raw scores, flag scores, chunks, codes) of ``pack`` by a matcher whose classifier and plan/absence
     model were fitted on ``fit_on`` only (or are ``parts``, already fitted so), with no per-code
     offsets (an unseen pack's scores)."""
     from triage.chunking import chunk_documents
@@ -130,10 +130,10 @@ def held_out_scores(
     provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
     model, _ = evidence_model(provider_type, embedder, cache)
     pack_clf, modal = parts or fit_learned_parts(fit_on, codes, embedder, cache)
-    model = dataclasses.replace(model, pack=pack_clf, modality=modal, code_offsets=None)
+    model = dataclasses.replace(model, pack=pack_clf, modality=modal, code_offsets=None, flag_offsets=None)
     chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
-    raw, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
-    return raw, chunks, tuple(model.codes)
+    raw, flag, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
+    return raw, flag, chunks, tuple(model.codes)
 
 
 def held_out_margins(
@@ -143,21 +143,24 @@ def held_out_margins(
     cache: EmbeddingCache | None,
     progress: Callable[[str], None] | None = None,
     folds: int = FOLDS,
-) -> list[np.ndarray]:
-    """Each pack's margins, scored by a matcher whose learned parts were fitted without its group
-    (``folds`` = len(packs) gives leave-one-pack-out)."""
-    out: dict[Path, np.ndarray] = {}
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each pack's margins for the ranking scores and for the missing flag's, scored by a matcher
+    whose learned parts were fitted without its group (``folds`` = len(packs) gives
+    leave-one-pack-out)."""
+    out: dict[Path, tuple[np.ndarray, np.ndarray]] = {}
     for held, fit_on in held_out_groups(packs, packs, folds):
         parts = fit_learned_parts(fit_on, codes, embedder, cache)
         for pack in held:
-            raw, _, _ = held_out_scores(pack, fit_on, codes, embedder, cache, parts=parts)
-            out[pack] = margins(raw)
+            raw, flag, _, _ = held_out_scores(pack, fit_on, codes, embedder, cache, parts=parts)
+            out[pack] = (margins(raw), margins(flag))
             if progress:
                 progress(pack.name)
     return [out[p] for p in packs]
 
 
-def save(offsets: dict[str, float], packs: Sequence[Path], path: Path = STORED) -> None:
+def save(
+    offsets: dict[str, float], packs: Sequence[Path], path: Path = STORED, flag_offsets: dict[str, float] | None = None
+) -> None:
     body = {
         "quantile": QUANTILE,
         "shrink": SHRINK,
@@ -165,6 +168,7 @@ def save(offsets: dict[str, float], packs: Sequence[Path], path: Path = STORED) 
         "packs": [p.name for p in packs],
         "digest": packs_digest(packs),
         "offsets": offsets,
+        "flag_offsets": flag_offsets if flag_offsets is not None else offsets,
     }
     path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
 
@@ -178,15 +182,17 @@ def load(path: Path = STORED) -> dict | None:
     if key not in _LOADED:
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
-            body["offsets"] = {str(k): float(v) for k, v in body["offsets"].items()}
+            for key in ("offsets", "flag_offsets"):
+                body[key] = {str(k): float(v) for k, v in body.get(key, body["offsets"]).items()}
             _LOADED[key] = body
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             _LOADED[key] = None
     return _LOADED[key]
 
 
-def offsets_for(codes: Sequence[str], path: Path = STORED) -> np.ndarray | None:
+def offsets_for(codes: Sequence[str], path: Path = STORED, key: str = "offsets") -> np.ndarray | None:
+    """Per-code shifts for the ranking scores (``key`` "offsets") or the missing flag's ("flag_offsets")."""
     body = load(path)
     if body is None:
         return None
-    return np.array([body["offsets"].get(c, 0.0) for c in codes], dtype=np.float32)
+    return np.array([body[key].get(c, 0.0) for c in codes], dtype=np.float32)

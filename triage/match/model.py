@@ -71,6 +71,7 @@ class EvidenceModel:
     pack: PackClassifier | None = None  # learned from the labelled sample packs (pack_classifier.py)
     modality: ModalityModel | None = None  # plan/absence sentences, learned from the same packs (modality.py)
     code_offsets: np.ndarray | None = None  # (n_codes,) per-code calibration shift (code_calibration.py)
+    flag_offsets: np.ndarray | None = None  # the same for the missing flag's scores
 
     def classifier_logits(self, vecs: np.ndarray) -> np.ndarray:
         return vecs @ self.coef.T + self.intercept

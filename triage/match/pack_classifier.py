@@ -4,10 +4,16 @@ The exemplars in ``criteria_index/queries`` are short and written from the Stand
 labelled packs under ``sample_evidence/`` hold several hundred passages in providers' own
 voices (policies, minutes, contracts, newsletters, tables), plus near-miss distractors and
 ordinary paperwork. A small network over their sentence embeddings (one hidden layer shared by
-all 32 codes, one output per code) adds what the exemplars miss. It replaced one logistic
+all 32 codes, an evidence output per code) adds what the exemplars miss. It replaced one logistic
 regression per code in the tenth pass: a shared hidden layer can learn "this topic, but told as
 history or as someone else's practice", which a linear score cannot (78-pack leave-one-pack-out
 objective 0.752 -> 0.781, 60 packs up, 18 down; benchmarks/results/matching.md, tenth pass).
+
+The network has a second output per code, "a near-miss for this code", trained on the packs'
+distractors (plans, lapsed posts, another audience's activity, the same topic for another
+purpose). For the missing flag, a sentence that reads like a distractor for the code has its
+evidence logit lowered by ``near_weight`` times that output's positive part (suggest.py, step 6;
+eleventh pass: 95-pack leave-one-pack-out missing F1 0.62 -> 0.65 with the ranking unchanged).
 
 The same fit also learns a few words per code that its gold passages use far more often than the
 packs' other sentences (log-odds of document frequency), searched with BM25 like the hand-written
@@ -55,16 +61,37 @@ class PackClassifier:
     packs: tuple[str, ...]
     digest: str
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # learned, stemmed words per code
+    near_coef: np.ndarray | None = None  # (n_codes, hidden): "a near-miss for this code"; None in older fits
+    near_intercept: np.ndarray | None = None  # (n_codes,), class balance folded in as for ``intercept``
 
-    def logits(self, vecs: np.ndarray, codes: Sequence[str]) -> np.ndarray:
-        """(n, len(codes)) clipped logits; a code the fit never saw scores 0."""
+    def logits(self, vecs: np.ndarray, codes: Sequence[str], near_weight: float = 0.0) -> np.ndarray:
+        """(n, len(codes)) clipped evidence logits, each less ``near_weight`` times the positive
+        part of the code's near-miss logit; a code the fit never saw scores 0."""
         out = np.zeros((vecs.shape[0], len(codes)), dtype=np.float32)
         hidden = np.maximum(vecs @ self.hidden_w + self.hidden_b, 0.0)
+        index = {c: i for i, c in enumerate(self.codes)}
+        near = self.near_logits(vecs, codes, hidden) if near_weight else None
+        for j, code in enumerate(codes):
+            if code in index:
+                i = index[code]
+                score = hidden @ self.coef[i] + self.intercept[i]
+                if near is not None:
+                    score = score - near_weight * np.maximum(near[:, j], 0.0)
+                out[:, j] = np.clip(score, -CLIP, CLIP)
+        return out
+
+    def near_logits(self, vecs: np.ndarray, codes: Sequence[str], hidden: np.ndarray | None = None) -> np.ndarray:
+        """(n, len(codes)) clipped "near-miss for this code" logits; -CLIP where the fit has none."""
+        out = np.full((vecs.shape[0], len(codes)), -CLIP, dtype=np.float32)
+        if self.near_coef is None or self.near_intercept is None:
+            return out
+        if hidden is None:
+            hidden = np.maximum(vecs @ self.hidden_w + self.hidden_b, 0.0)
         index = {c: i for i, c in enumerate(self.codes)}
         for j, code in enumerate(codes):
             if code in index:
                 i = index[code]
-                out[:, j] = np.clip(hidden @ self.coef[i] + self.intercept[i], -CLIP, CLIP)
+                out[:, j] = np.clip(hidden @ self.near_coef[i] + self.near_intercept[i], -CLIP, CLIP)
         return out
 
 
@@ -90,16 +117,21 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def pack_texts(pack: Path) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
-    """Texts and code sets: gold passages (their codes), near-misses and a sample of ordinary
-    sentences (no code). A chunk that holds any labelled quote gives no background sentences.
+Labels = tuple[frozenset[str], ...]
+
+
+def pack_texts(pack: Path) -> tuple[tuple[str, ...], Labels, Labels]:
+    """Texts with two code sets each: what the text evidences and what it is a near-miss for.
+    Gold passages evidence their codes, near-misses are near-misses for theirs, and a sample of
+    ordinary sentences has neither. A chunk that holds any labelled quote gives no background
+    sentences.
 
     Cached by the pack's content: leave-one-pack-out fits 24 times over the same packs."""
     return _pack_texts(pack, packs_digest([pack]))
 
 
 @functools.lru_cache(maxsize=64)
-def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], Labels, Labels]:
     from triage.chunking import chunk_documents
     from triage.ingest import ingest_pack
     from triage.match.suggest import split_units
@@ -119,7 +151,8 @@ def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], tuple[frozens
         background = [background[i] for i in keep]
     texts = [q["quote"] for q in gold] + [q["quote"] for q in near] + background
     labels = [frozenset(q["codes"]) for q in gold] + [frozenset()] * (len(near) + len(background))
-    return tuple(texts), tuple(labels)
+    near_labels = [frozenset()] * len(gold) + [frozenset(q["codes"]) for q in near] + [frozenset()] * len(background)
+    return tuple(texts), tuple(labels), tuple(near_labels)
 
 
 def learn_terms(
@@ -168,7 +201,8 @@ def learn_terms(
 def fit(
     packs: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None
 ) -> PackClassifier:
-    """One network for every code over every given pack's examples (a multi-label MLP)."""
+    """One network for every code over every given pack's examples (a multi-label MLP with an
+    evidence output and a near-miss output per code)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -176,33 +210,40 @@ def fit(
 
     texts: list[str] = []
     labels: list[frozenset[str]] = []
+    near_labels: list[frozenset[str]] = []
     groups: list[str] = []
     for pack in sorted(packs, key=lambda p: p.name):
-        pack_t, pack_l = pack_texts(pack)
+        pack_t, pack_l, pack_n = pack_texts(pack)
         texts += pack_t
         labels += pack_l
+        near_labels += pack_n
         groups += [pack.name] * len(pack_t)
     x_all = encode_cached(embedder, texts, cache).astype(np.float32)
     y = np.array([[c in s for c in codes] for s in labels], dtype=np.int64)
-    learn = y.sum(axis=0) >= 2  # too few passages to learn from: the code gets no help from this signal
+    y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64).reshape(len(texts), len(codes))
+    # Too few examples to learn from: the code gets no help from that output.
+    learn, learn_near = y.sum(axis=0) >= 2, y_near.sum(axis=0) >= 2
     dim = x_all.shape[1]
     hidden_w, hidden_b = np.zeros((dim, HIDDEN), np.float32), np.zeros(HIDDEN, np.float32)
     coef = np.zeros((len(codes), HIDDEN), dtype=np.float32)
     intercept = np.full(len(codes), -CLIP, dtype=np.float32)
+    near_coef = np.zeros((len(codes), HIDDEN), dtype=np.float32)
+    near_intercept = np.full(len(codes), -CLIP, dtype=np.float32)
     if learn.any():
         net = MLPClassifier(
             hidden_layer_sizes=(HIDDEN,), alpha=ALPHA, max_iter=EPOCHS, batch_size=256, random_state=0
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # EPOCHS is a fixed budget, not a bug
-            net.fit(x_all, y[:, learn])
+            net.fit(x_all, np.concatenate([y[:, learn], y_near[:, learn_near]], axis=1))
         hidden_w, hidden_b = net.coefs_[0].astype(np.float32), net.intercepts_[0].astype(np.float32)
+        out_w, out_b, k = net.coefs_[1].T.astype(np.float32), net.intercepts_[1], int(learn.sum())
         # Each code's evidence is rare among the examples; adding log(negatives / positives) gives
         # the balanced logit the per-code logistic regressions had, so the other weights still fit.
-        pos = y[:, learn].sum(axis=0)
-        balance = np.log((len(y) - pos) / pos)
-        coef[learn] = net.coefs_[1].T.astype(np.float32)
-        intercept[learn] = (net.intercepts_[1] + balance).astype(np.float32)
+        coef[learn] = out_w[:k]
+        intercept[learn] = (out_b[:k] + _balance(y[:, learn])).astype(np.float32)
+        near_coef[learn_near] = out_w[k:]
+        near_intercept[learn_near] = (out_b[k:] + _balance(y_near[:, learn_near])).astype(np.float32)
     return PackClassifier(
         tuple(codes),
         hidden_w,
@@ -212,7 +253,14 @@ def fit(
         tuple(p.name for p in packs),
         packs_digest(packs),
         learn_terms(texts, labels, codes, groups),
+        near_coef,
+        near_intercept,
     )
+
+
+def _balance(y: np.ndarray) -> np.ndarray:
+    pos = y.sum(axis=0)
+    return np.log((len(y) - pos) / pos)
 
 
 def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
@@ -226,6 +274,8 @@ def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
         hidden_b=clf.hidden_b,
         coef=clf.coef,
         intercept=clf.intercept,
+        near_coef=clf.near_coef if clf.near_coef is not None else np.zeros_like(clf.coef),
+        near_intercept=clf.near_intercept if clf.near_intercept is not None else np.full_like(clf.intercept, -CLIP),
         packs=np.array(clf.packs),
         digest=np.array(clf.digest),
         terms=np.array([" ".join(clf.terms.get(c, ())) for c in clf.codes]),
@@ -254,6 +304,8 @@ def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
                         tuple(str(p) for p in data["packs"]),
                         str(data["digest"]),
                         {c: tuple(t.split()) for c, t in zip(codes, terms, strict=True)},
+                        data["near_coef"].astype(np.float32) if "near_coef" in data else None,
+                        data["near_intercept"].astype(np.float32) if "near_intercept" in data else None,
                     )
         except (OSError, KeyError, ValueError):
             pass

@@ -46,8 +46,10 @@ def main() -> int:
         margins = code_calibration.held_out_margins(
             packs, codes, embedder, cache, progress=lambda name: print(f"  {name}", flush=True)
         )
-    offsets = code_calibration.fit(margins, [code_calibration.evidenced_codes(p) for p in packs], codes)
-    code_calibration.save(offsets, packs)
+    evidenced = [code_calibration.evidenced_codes(p) for p in packs]
+    offsets = code_calibration.fit([m for m, _ in margins], evidenced, codes)
+    flag_offsets = code_calibration.fit([f for _, f in margins], evidenced, codes)
+    code_calibration.save(offsets, packs, flag_offsets=flag_offsets)
     print(f"wrote the per-code calibration learned from the same packs to {code_calibration.STORED}")
     return 0
 
