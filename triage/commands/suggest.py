@@ -113,8 +113,10 @@ def _excerpt(text: str, width: int = 150) -> str:
 
 
 def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
-    """One line per code: best score, MISSING/WEAK, and the best passage ([plan/absence?] before it
-    when it reads like a plan or an absence, as in the review queue)."""
+    """One line per code: its evidence score (the best passage once passages that read like a
+    near-miss for the code are discounted; it decides MISSING and WEAK), the flag, and the top
+    passage ([plan/absence?] before it when it reads like a plan or an absence, as in the review
+    queue)."""
     from triage.match.modality import caution
 
     failed = [d for d in documents if d.status in ("error", "skipped")]
@@ -126,6 +128,7 @@ def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
         f"{result.model_hash[:12]}; criteria {result.criteria_version}",
         file=out,
     )
+    print("code score: its best passage, with passages that read like a near-miss discounted", file=out)
     for code, best in result.best_score.items():
         flag = "MISSING" if code in result.missing else "WEAK" if code in result.weak else ""
         top = result.for_code(code)[:1]
