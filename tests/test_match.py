@@ -238,7 +238,11 @@ def test_without_the_near_miss_discount_the_flag_scores_are_the_ranking_scores(r
     model = dataclasses.replace(model, flag_offsets=model.code_offsets)
     raw, flag, _ = raw_scores(model, chunks, real["emb"], real["cache"], DEFAULT_PARAMS)
     same, same_flag, _ = raw_scores(
-        model, chunks, real["emb"], real["cache"], dataclasses.replace(DEFAULT_PARAMS, flag_near_miss_weight=0.0)
+        model,
+        chunks,
+        real["emb"],
+        real["cache"],
+        dataclasses.replace(DEFAULT_PARAMS, flag_near_miss_weight=0.0),
     )
     np.testing.assert_allclose(same_flag, same, atol=1e-6)
     np.testing.assert_allclose(same, raw, atol=1e-6)  # the weight only touches the flag's scores

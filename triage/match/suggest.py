@@ -11,9 +11,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    (modality.py). The chunk keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a network (one
    hidden layer; per code, an evidence output and a near-miss output) learned from the labelled
-   sample packs' passages adds its best unit's clipped evidence logit, less ``near_miss_weight``
-   times the unit's near-miss logit where that is positive, and BM25 over the words learned from
-   those passages adds a second lexical signal (pack_classifier.py).
+   sample packs' passages adds its best unit's clipped evidence logit (the near-miss output is
+   for step 6), and BM25 over the words learned from those passages adds a second lexical
+   signal (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
    Then each code's scores move by its own offset (code_calibration.py): evidence for some
