@@ -118,6 +118,15 @@ def test_a_broken_or_missing_file_means_no_shift(tmp_path):
     assert flag is not None and flag.tolist() == [0.0, 0.0, 1.5]
 
 
+def test_a_stored_fit_is_read_once_and_kept_under_its_own_path(tmp_path):
+    path = tmp_path / "fit.json"
+    code_calibration.save({"1.1": 0.25}, pack_classifier.labelled_packs()[:1], path)
+    first = code_calibration.load(path)
+    path.write_text("{not json", encoding="utf-8")  # a second read would now fail
+    assert code_calibration.load(path) is first
+    assert "offsets" not in code_calibration._LOADED and "flag_offsets" not in code_calibration._LOADED
+
+
 @pytest.mark.slow
 def test_the_matcher_shifts_each_codes_raw_scores_by_its_offset():
     emb = load_default_embedder()

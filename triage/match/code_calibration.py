@@ -182,8 +182,8 @@ def load(path: Path = STORED) -> dict | None:
     if key not in _LOADED:
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
-            for key in ("offsets", "flag_offsets"):
-                body[key] = {str(k): float(v) for k, v in body.get(key, body["offsets"]).items()}
+            for field in ("offsets", "flag_offsets"):
+                body[field] = {str(k): float(v) for k, v in body.get(field, body["offsets"]).items()}
             _LOADED[key] = body
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             _LOADED[key] = None
