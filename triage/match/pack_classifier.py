@@ -67,32 +67,33 @@ class PackClassifier:
     def logits(self, vecs: np.ndarray, codes: Sequence[str], near_weight: float = 0.0) -> np.ndarray:
         """(n, len(codes)) clipped evidence logits, each less ``near_weight`` times the positive
         part of the code's near-miss logit; a code the fit never saw scores 0."""
-        out = np.zeros((vecs.shape[0], len(codes)), dtype=np.float32)
+        return discounted(*self.outputs(vecs, codes), near_weight)
+
+    def near_logits(self, vecs: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+        """(n, len(codes)) clipped "near-miss for this code" logits; -CLIP where the fit has none."""
+        return self.outputs(vecs, codes)[1]
+
+    def outputs(self, vecs: np.ndarray, codes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Both outputs from one pass: unclipped evidence logits (0 for a code the fit never saw)
+        and clipped near-miss logits (-CLIP where the fit has none). See :func:`discounted`."""
+        evidence = np.zeros((vecs.shape[0], len(codes)), dtype=np.float32)
+        near = np.full((vecs.shape[0], len(codes)), -CLIP, dtype=np.float32)
         hidden = np.maximum(vecs @ self.hidden_w + self.hidden_b, 0.0)
         index = {c: i for i, c in enumerate(self.codes)}
-        near = self.near_logits(vecs, codes, hidden) if near_weight else None
         for j, code in enumerate(codes):
             if code in index:
                 i = index[code]
-                score = hidden @ self.coef[i] + self.intercept[i]
-                if near is not None:
-                    score = score - near_weight * np.maximum(near[:, j], 0.0)
-                out[:, j] = np.clip(score, -CLIP, CLIP)
-        return out
+                evidence[:, j] = hidden @ self.coef[i] + self.intercept[i]
+                if self.near_coef is not None and self.near_intercept is not None:
+                    near[:, j] = np.clip(hidden @ self.near_coef[i] + self.near_intercept[i], -CLIP, CLIP)
+        return evidence, near
 
-    def near_logits(self, vecs: np.ndarray, codes: Sequence[str], hidden: np.ndarray | None = None) -> np.ndarray:
-        """(n, len(codes)) clipped "near-miss for this code" logits; -CLIP where the fit has none."""
-        out = np.full((vecs.shape[0], len(codes)), -CLIP, dtype=np.float32)
-        if self.near_coef is None or self.near_intercept is None:
-            return out
-        if hidden is None:
-            hidden = np.maximum(vecs @ self.hidden_w + self.hidden_b, 0.0)
-        index = {c: i for i, c in enumerate(self.codes)}
-        for j, code in enumerate(codes):
-            if code in index:
-                i = index[code]
-                out[:, j] = np.clip(hidden @ self.near_coef[i] + self.near_intercept[i], -CLIP, CLIP)
-        return out
+
+def discounted(evidence: np.ndarray, near: np.ndarray, near_weight: float) -> np.ndarray:
+    """Clipped evidence logits less ``near_weight`` times the positive part of the near-miss ones."""
+    if near_weight:
+        evidence = evidence - near_weight * np.maximum(near, 0.0)
+    return np.clip(evidence, -CLIP, CLIP)
 
 
 def labelled_packs(root: Path = SAMPLE_PACKS) -> list[Path]:
@@ -220,7 +221,7 @@ def fit(
         groups += [pack.name] * len(pack_t)
     x_all = encode_cached(embedder, texts, cache).astype(np.float32)
     y = np.array([[c in s for c in codes] for s in labels], dtype=np.int64)
-    y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64).reshape(len(texts), len(codes))
+    y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64)
     # Too few examples to learn from: the code gets no help from that output.
     learn, learn_near = y.sum(axis=0) >= 2, y_near.sum(axis=0) >= 2
     dim = x_all.shape[1]

@@ -209,9 +209,10 @@ def raw_scores(
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
-        np.maximum.at(pack_best, own, model.pack.logits(vecs, model.codes))
-        np.maximum.at(pack_flag, own, model.pack.logits(vecs, model.codes, params.flag_near_miss_weight))
-        np.maximum.at(near_best, own, model.pack.near_logits(vecs, model.codes))
+        evidence, near = model.pack.outputs(vecs, model.codes)
+        np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
+        np.maximum.at(pack_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
+        np.maximum.at(near_best, own, near)
     # One BM25 index serves both keyword sets: the hand-written lists and the learned words.
     keywords = [model.profiles[code].keyword_tokens for code in model.codes]
     learned_terms = [model.pack.terms.get(code, ()) if model.pack is not None else () for code in model.codes]
