@@ -314,22 +314,30 @@ def _quality(
     """The scorer's metrics for one setting, from the precomputed hits (same rules as score.py
     and as suggest.listed). Missing codes come from the flag's scores against ``flag_centre``
     (from the ranking scores against ``centre`` when it is None)."""
+    import dataclasses
+
     import numpy as np
 
     from triage.match import DEFAULT_PARAMS
+    from triage.match.suggest import flag_centre as flag_cut
+    from triage.match.suggest import pack_centre
 
     if missing_listed is None:
         missing_listed = DEFAULT_PARAMS.missing_listed
 
-    def follow(raw: np.ndarray, at: float, reference: float) -> tuple[np.ndarray, float]:
-        best = raw.max(axis=0)
-        return best, at + float(np.clip(pack_relative * (float(np.median(best)) - reference), -0.5, 0.5))
-
-    best, c = follow(sig["raw"], centre, ref)
+    params = dataclasses.replace(
+        DEFAULT_PARAMS,
+        centre=centre,
+        pack_relative=pack_relative,
+        reference_median=ref,
+        flag_centre=flag_centre if flag_centre is not None else DEFAULT_PARAMS.flag_centre,
+        flag_reference_median=flag_ref,
+    )
+    c = pack_centre(sig["raw"], params)
     if flag_centre is not None:
-        best, cut = follow(sig["flag"], flag_centre, flag_ref)
+        best, cut = sig["flag"].max(axis=0), flag_cut(sig["flag"], params)
     else:
-        cut = c
+        best, cut = sig["raw"].max(axis=0), c
     missing = {code for j, code in enumerate(sig["codes"]) if best[j] < cut}
     per, given, good, n_top, n_near = [], 0, 0, 0, 0
     for j, code in enumerate(sig["codes"]):
