@@ -254,6 +254,9 @@ def ablation() -> list[dict]:
 
 QUALITY = ("recall_at_5_macro", "hit_at_5", "precision_at_5", "mrr", "missing_f1")
 BARS = {"recall_at_5_macro": 0.80, "hit_at_5": 0.95, "precision_at_5": 0.55, "mrr": 0.80, "missing_f1": 0.80}
+# The bars rule aims this far over every bar: a setting whose held-out mean sits exactly on the
+# recall bar falls under it on most six-pack batches (thirteenth pass, matching.md).
+BAR_MARGIN = 0.03
 
 
 def _pack_signals(pack: Path, fit_on: list[Path], codes: list[str], emb, cache, score, parts=None) -> dict:
@@ -408,9 +411,11 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
     pack the thresholds are chosen on the other packs and measured on the held-out pack. ``rule``
     says how they are chosen:
 
-    - ``bars`` (shipped since the eighth pass): the setting whose fit-pack means come closest to
-      the issue's bars, by the mean of min(metric / bar, 1) over the five quality metrics, ties
-      broken by the plain mean; a metric already over its bar earns nothing more.
+    - ``bars`` (shipped since the thirteenth pass): the setting whose fit-pack means come closest
+      to the issue's bars plus ``BAR_MARGIN``, by the mean of min(metric / (bar + margin), 1)
+      over the five quality metrics, ties broken by the plain mean; a metric already that far
+      over its bar earns nothing more.
+    - ``bars-exact`` (eighth to twelfth passes): the same with no margin.
     - ``objective``: the mean of the five metrics, smoothed over neighbouring centres and
       pack_relative values (the fourth to seventh passes).
     """
@@ -441,7 +446,7 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
     grid = {
         "centre": centres,
         "pack_relative": [0.3, 0.6, 0.9],  # below 1: suggest.py's design rule
-        "floor": [0.05, 0.1, 0.15],
+        "floor": [0.02, 0.05, 0.1, 0.15],
         "relative": [0.6, 0.8],
         "flag_centre": [round(flag_ref + x, 2) for x in np.arange(-1.9, -0.45, 0.1)],
     }
@@ -450,6 +455,7 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
     obj = {k: np.array([np.mean([q[m] for m in QUALITY]) for q in v]) for k, v in table.items()}
     per_metric = {k: np.array([[q[m] for m in QUALITY] for q in v]) for k, v in table.items()}
     bars = np.array([BARS[m] for m in QUALITY])
+    margin = BAR_MARGIN if rule == "bars" else 0.0
     prs = grid["pack_relative"]
 
     def smoothed(k: tuple, fit: list[int]) -> float:
@@ -465,7 +471,7 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
         if rule == "objective":
             return smoothed(k, fit), float(obj[k][fit].mean())
         means = per_metric[k][fit].mean(axis=0)
-        return float(np.minimum(means / bars, 1.0).mean()), float(means.mean())
+        return float(np.minimum(means / (bars + margin), 1.0).mean()), float(means.mean())
 
     folds = []
     for hold, sig in enumerate(sigs):
@@ -495,6 +501,7 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
     near = [f["near_miss_rate_at_5"] for f in folds if f["near_miss_rate_at_5"] is not None]
     summary = {
         "rule": rule,
+        "bar_margin": margin,
         "fit_groups": fit_groups or "one per pack",
         "missing_listed": DEFAULT_PARAMS.missing_listed,
         "reference_median": ref,
@@ -547,9 +554,10 @@ def main() -> int:
     )
     ap.add_argument(
         "--rule",
-        choices=("bars", "objective"),
+        choices=("bars", "bars-exact", "objective"),
         default="bars",
-        help="how --lopo chooses the thresholds: nearest the issue's bars (shipped) or the plain mean",
+        help="how --lopo chooses the thresholds: nearest the issue's bars plus a margin (shipped), "
+        "nearest the bars themselves, or the plain mean",
     )
     args = ap.parse_args()
     if args.lopo:
