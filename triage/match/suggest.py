@@ -32,8 +32,8 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    Discounting distractors in the ranking as well cost precision; in the flag alone it raised
    95-pack leave-one-pack-out missing F1 from 0.62 to 0.65 (benchmarks/results/matching.md,
    eleventh pass). The thresholds are chosen by leave-one-pack-out as those that come nearest
-   the issue's bars plus a margin of 0.03 (thirteenth pass): exactly at the bars, recall sat
-   just over its bar on average and fell under it on most blind batches.
+   the issue's bars plus a margin of 0.03 (thirteenth pass): aimed at the bars themselves,
+   recall sat just over its bar on average and fell under it on about half the blind batches.
 7. The flag and the list are separate: a code flagged missing still lists its best two
    candidates, so a wrong flag costs the assessor one glance, not the evidence.
 """
