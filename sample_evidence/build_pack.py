@@ -604,7 +604,15 @@ def build_pack(pack: Path) -> BuildResult:
     """Build docs/, gold.jsonl, near_misses.jsonl and gold_summary.json for one pack directory."""
     pack = Path(pack)
     meta = _load_meta(pack)
-    sources = sorted(p for p in (pack / "src").glob("*") if p.suffix.lower() in (".txt", ".html", ".htm"))
+    present = sorted(p for p in (pack / "src").glob("*") if p.is_file())
+    sources = [p for p in present if p.suffix.lower() in (".txt", ".html", ".htm")]
+    # A src/*.md used to be skipped without a word, leaving a pack a document short.
+    for path in present:
+        if path not in sources:
+            raise PackError(
+                f"{path.name}: sources are .txt (first line `@out Name.pdf|.docx|.txt|.md`) or .html; "
+                f"rename it to {path.stem}.txt and start it with `@out {path.stem}{path.suffix}`"
+            )
     if not sources:
         raise PackError(f"{pack}: no sources in src/")
 

@@ -91,6 +91,17 @@ def test_the_bundled_pack_is_there():
     assert SAMPLES / "northfield_academy" in PACKS
 
 
+def test_every_pack_has_one_row_in_the_readme_table_with_its_type():
+    # The table is the index a reader uses to find a pack; session 11 left six packs out of it.
+    rows = re.findall(r"^\| `([a-z0-9_]+)/` \| ([a-z_]+) \|", (SAMPLES / "README.md").read_text(encoding="utf-8"), re.M)
+    listed = [name for name, _ in rows]
+    assert sorted(listed) == sorted({*listed}), "a pack has two rows"
+    types = dict(rows)
+    for pack in PACKS:
+        meta = yaml.safe_load((pack / "pack.yaml").read_text(encoding="utf-8"))
+        assert types.get(pack.name) == meta["provider_type"], pack.name
+
+
 @pytest.mark.parametrize("pack", PACKS, ids=[p.name for p in PACKS])
 def test_every_quote_is_in_its_document(pack: Path):
     units: dict[str, list[str]] = {}
@@ -246,6 +257,13 @@ def test_builder_strips_markers_and_records_labels(tmp_path: Path, out: str):
 def test_builder_rejects_bad_markers(tmp_path: Path, body: str, problem: str):
     pack = _tiny_pack(tmp_path / "bad", body)
     with pytest.raises(build_pack.PackError, match=problem):
+        build_pack.build_pack(pack)
+
+
+def test_builder_names_a_source_it_would_otherwise_skip(tmp_path: Path):
+    pack = _tiny_pack(tmp_path / "tiny", TINY)
+    (pack / "src" / "02_Plan.md").write_text("# Plan\n\nA markdown source the builder cannot read.\n", encoding="utf-8")
+    with pytest.raises(build_pack.PackError, match=r"02_Plan\.md: .*rename it to 02_Plan\.txt"):
         build_pack.build_pack(pack)
 
 
