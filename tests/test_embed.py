@@ -81,10 +81,9 @@ def test_cancel_between_batches(tmp_path):
     assert 0 < counting.texts_encoded < 300
 
 
-@pytest.mark.slow
-def test_offline_load_attempts_no_network(monkeypatch):
-    from triage.embed.minilm import SentenceTransformerEmbedder
-
+@pytest.fixture
+def network_attempts(monkeypatch) -> list[object]:
+    """Every socket connection refused and recorded."""
     attempts: list[object] = []
 
     def refuse(self, address):
@@ -94,9 +93,16 @@ def test_offline_load_attempts_no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: refuse(None, a))
+    return attempts
+
+
+@pytest.mark.slow
+def test_offline_load_attempts_no_network(network_attempts):
+    from triage.embed.minilm import SentenceTransformerEmbedder
+
     emb = SentenceTransformerEmbedder(verify=True)  # hashes the weights and checks the manifest
     vecs = emb.encode(["The Careers Leader reports to governors.", "Uniform must be worn."])
-    assert attempts == []
+    assert network_attempts == []
     assert vecs.shape == (2, emb.dim) and vecs.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
     manifest = load_manifest()
@@ -130,10 +136,55 @@ def test_model_is_not_loaded_until_something_needs_embedding():
 
 
 @pytest.mark.slow
-def test_default_embedder_picks_its_runtime_by_job_size(tmp_path):
+def test_onnx_runtime_matches_sentence_transformers_whatever_the_batching():
+    from triage.embed.minilm import SentenceTransformerEmbedder
+    from triage.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    texts = [
+        "Every Year 11 pupil had a guidance interview.",
+        "The Enterprise Adviser post is vacant.",
+        # Over 256 word pieces, so truncation applies, and long enough to get a batch of its own.
+        " ".join(["Work experience placements are arranged for every pupil in Year 10."] * 40),
+        "",
+        "Careers Leader",
+    ] + [f"Pupil {i} met an employer from the {i}th sector at the careers fair." for i in range(40)]
+    fast = OnnxMiniLMEmbedder()
+    ref = SentenceTransformerEmbedder(verify=False)
+    assert (fast.model_id, fast.model_hash, fast.dim) == (ref.model_id, ref.model_hash, ref.dim)
+    a, b = fast.encode(texts), ref.encode(texts)
+    np.testing.assert_allclose((a * b).sum(axis=1), 1.0, atol=1e-5)
+    # Batches split by the token budget give the same vectors as one text at a time.
+    one_by_one = np.vstack([fast.encode([t]) for t in texts[:6]])
+    np.testing.assert_allclose(a[:6], one_by_one, atol=1e-5)
+    assert fast.encode([]).shape == (0, fast.dim)
+
+
+@pytest.mark.slow
+def test_onnx_runtime_attempts_no_network(network_attempts):
+    from triage.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    vecs = OnnxMiniLMEmbedder().encode(["The Careers Leader reports to governors."])
+    assert network_attempts == [] and vecs.shape == (1, 384)
+
+
+@pytest.mark.slow
+def test_default_embedder_runs_onnx_and_never_loads_torch(tmp_path):
+    from triage.embed import MiniLMEmbedder, load_default_embedder
+
+    emb = MiniLMEmbedder(verify=False)
+    assert emb.backend == "onnx" and not emb.loaded
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        encode_cached(emb, [f"passage {i}" for i in range(40)], cache)
+    emb.expect(10_000)  # a large job stays on onnx too
+    assert emb.backend == "onnx" and emb.loaded and not emb._torch.loaded
+    assert load_default_embedder().backend == "onnx"
+
+
+@pytest.mark.slow
+def test_without_onnx_the_default_embedder_picks_its_runtime_by_job_size(tmp_path):
     from triage.embed import MiniLMEmbedder
 
-    emb = MiniLMEmbedder(verify=False, small_job=3)
+    emb = MiniLMEmbedder(verify=False, small_job=3, onnx=False)
     assert isinstance(emb, Embedder) and not emb.loaded
     with EmbeddingCache(tmp_path / "e.sqlite") as cache:
         small = encode_cached(emb, ["one passage", "another passage"], cache)
@@ -144,16 +195,27 @@ def test_default_embedder_picks_its_runtime_by_job_size(tmp_path):
     np.testing.assert_allclose((small * again).sum(axis=1), 1.0, atol=1e-5)
 
 
-def test_default_embedder_runs_small_jobs_in_numpy_and_large_ones_in_torch():
-    from triage.embed import MiniLMEmbedder, load_default_embedder
+def test_without_onnx_small_jobs_run_in_numpy_and_large_ones_in_torch():
+    from triage.embed import MiniLMEmbedder
     from triage.embed.auto import SMALL_JOB
 
-    emb = MiniLMEmbedder(verify=False)
+    emb = MiniLMEmbedder(verify=False, onnx=False)
     emb.expect(SMALL_JOB)
     assert emb.backend == "numpy"
     emb.expect(SMALL_JOB + 1)
     assert emb.backend == "torch"
-    assert load_default_embedder().backend in ("numpy", "torch")
+
+
+def test_onnx_is_used_only_when_both_packages_import(monkeypatch):
+    import importlib.util
+
+    from triage.embed import auto
+
+    assert auto.onnx_available()  # both are project dependencies
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    assert not auto.onnx_available()
+    assert auto.MiniLMEmbedder(verify=False).backend in ("numpy", "torch")
 
 
 def test_numpy_runtime_uses_one_blas_thread_on_a_busy_machine(monkeypatch):

@@ -1,15 +1,21 @@
 """The default embedder: all-MiniLM-L6-v2 on whichever local runtime suits the job.
 
-Both runtimes read the same weights and give the same vectors (to about 2e-7). Importing torch
-costs about 6 s, more than embedding a typical pack, so small jobs run in numpy and large ones
-in torch, which embeds faster once loaded. Measured on the dev pack (587 texts), 2 cores:
+Every runtime reads the same weights and gives the same vectors (to about 1e-6 cosine), so
+they share one model id and one cache. ONNX Runtime is the default: it starts in under half a
+second (importing torch costs 6-10 s, more than embedding a typical pack) and encodes faster
+than either torch or numpy at every job size. Measured 2026-11-23, 2 cores, idle
+(benchmarks/results/matching.md, seventeenth pass):
 
-    idle machine             numpy, 2 BLAS threads 8.6 s   numpy, 1 thread 11.5 s   torch 11.8 s
-    both cores busy elsewhere numpy, 2 BLAS threads 60.6 s  numpy, 1 thread 17.5 s   torch 26.2 s
+    587 dev-pack lines      onnx 4.5 s    numpy 16.9 s    torch 8.2 s (+ 6-10 s to load)
+    4,281 sample sentences  onnx 8.2 s                    torch 12.0 s (+ 6.6 s to load)
 
-OpenBLAS threads spin-wait for each other, which collapses when another process holds a core,
-so numpy uses one BLAS thread when the machine is already loaded and all (up to 2) otherwise.
-Break-even with torch is about 1,800 texts; ``SMALL_JOB`` sits below it.
+Where onnxruntime cannot be imported, the earlier rule applies: small jobs in numpy (no torch
+import) and large ones in torch, break-even about 1,800 texts; ``SMALL_JOB`` sits below it.
+OpenBLAS threads spin-wait for each other, which collapses when another process holds a core
+(dev pack, both cores busy: 2 BLAS threads 60.6 s, 1 thread 17.5 s), so numpy uses one BLAS
+thread when the machine is already loaded. ONNX Runtime's pool degrades far less (587 lines with
+a core busy elsewhere: spinning 8.2 s, not spinning 7.1 s, one thread 7.4 s), so it keeps two
+threads and only stops spinning when the machine is busy.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import numpy as np
 
 from triage.embed.minilm import SentenceTransformerEmbedder
 from triage.embed.numpy_minilm import NumpyMiniLMEmbedder
+from triage.embed.onnx_minilm import OnnxMiniLMEmbedder
 
 SMALL_JOB = 1500  # texts; jobs up to this size use numpy (0: always torch)
 
@@ -29,8 +36,10 @@ SMALL_JOB = 1500  # texts; jobs up to this size use numpy (0: always torch)
 class MiniLMEmbedder:
     """Obeys the Embedder protocol; ``expect(n)`` (called by ``encode_cached``) sizes the job."""
 
-    def __init__(self, *, verify: bool = True, small_job: int = SMALL_JOB):
+    def __init__(self, *, verify: bool = True, small_job: int = SMALL_JOB, onnx: bool | None = None):
         self._torch = SentenceTransformerEmbedder(verify=verify)
+        self.use_onnx = onnx_available() if onnx is None else onnx
+        self._onnx: OnnxMiniLMEmbedder | None = None
         self.model_id = self._torch.model_id
         self.model_hash = self._torch.model_hash
         self.dim = self._torch.dim
@@ -45,16 +54,26 @@ class MiniLMEmbedder:
 
     @property
     def loaded(self) -> bool:
-        return self._torch.loaded or self._numpy is not None
+        return self._torch.loaded or self._numpy is not None or self._onnx is not None
 
     @property
     def backend(self) -> str:
         """The runtime the next encode call will use."""
+        if self.use_onnx:
+            return "onnx"
         if self._torch.loaded or self.small_job <= 0 or self._expected > self.small_job:
             return "torch"
         return "numpy"
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        if self.backend == "onnx":
+            if self._onnx is None:
+                busy = _busy_cores()
+                self._onnx = OnnxMiniLMEmbedder(
+                    self._torch.model_dir, model_id=self.model_id, verify=False,
+                    spin=busy is None or busy <= 0.5,
+                )
+            return self._onnx.encode(texts, batch_size=batch_size)
         if self.backend == "torch":
             return self._torch.encode(texts, batch_size=batch_size)
         if self._numpy is None:
@@ -69,6 +88,12 @@ class MiniLMEmbedder:
             self._threads = (numpy_threads(), now)
         with threadpool_limits(limits=self._threads[0]):
             return self._numpy.encode(texts, batch_size=batch_size)
+
+
+def onnx_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "onnx"))
 
 
 def _busy_cores(window: float = 0.1) -> float | None:

@@ -156,7 +156,7 @@ def load_default_embedder():  # -> triage.embed.auto.MiniLMEmbedder
     """The project's embedder (all-MiniLM-L6-v2), built once per process.
 
     Cheap to call: it checks the weights' hash but loads no runtime until something needs
-    embedding, and then picks numpy or torch by the size of the job (see ``triage.embed.auto``).
+    embedding, and then runs ONNX Runtime, or numpy or torch where it is missing (``triage.embed.auto``).
     """
     global _DEFAULT
     if _DEFAULT is None:

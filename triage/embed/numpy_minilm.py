@@ -8,14 +8,14 @@ about 1e-5 cosine (tests/test_embed.py checks this), so both share one model id 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from triage.embed.minilm import DEFAULT_MODEL_ID, SentenceTransformerEmbedder, _model_dir
+from triage.embed.local_bert import load_bert, padded_batches
+from triage.embed.minilm import DEFAULT_MODEL_ID
 
 _GELU_C = np.float32(np.sqrt(2.0 / np.pi))
 
@@ -75,30 +75,15 @@ class NumpyMiniLMEmbedder:
     ):
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         os.environ.setdefault("OPENBLAS_NUM_THREADS", str(threads))
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
-
-        self.model_dir = Path(model_dir) if model_dir else _model_dir()
-        weights = self.model_dir / "model.safetensors"
-        if not weights.exists():
-            raise RuntimeError(f"model weights not found: {weights}")
+        bert = load_bert(model_dir, verify)
+        self.model_dir, self.model_hash, self.tokenizer = bert.model_dir, bert.model_hash, bert.tokenizer
         self.model_id = model_id
-        self.model_hash = SentenceTransformerEmbedder._hash(weights, verify)
-        config = json.loads((self.model_dir / "config.json").read_text(encoding="utf-8"))
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
-        st_config = self.model_dir / "sentence_bert_config.json"
-        self.max_seq_length = 256
-        if st_config.exists():
-            self.max_seq_length = int(
-                json.loads(st_config.read_text(encoding="utf-8")).get("max_seq_length", 256)
-            )
-        self.w = {k.removeprefix("bert."): v for k, v in load_file(str(weights)).items()}
-        self.dim = int(self.w["embeddings.word_embeddings.weight"].shape[1])
-        self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
-        self.tokenizer.no_padding()
+        self.heads = int(bert.config["num_attention_heads"])
+        self.layers = int(bert.config["num_hidden_layers"])
+        self.eps = float(bert.config.get("layer_norm_eps", 1e-12))
+        self.max_seq_length = bert.max_seq_length
+        self.w = bert.weights
+        self.dim = bert.dim
         # Pre-transpose the dense weights once: x @ W.T on every call would copy them.
         self._dense: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for name, value in self.w.items():
@@ -156,18 +141,7 @@ class NumpyMiniLMEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self.tokenizer.encode_batch(list(texts))
-        # Similar lengths share a batch so little time goes on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for start in range(0, len(order), batch_size):
-            part = order[start : start + batch_size]
-            t = max(len(encodings[i].ids) for i in part)
-            ids = np.zeros((len(part), t), dtype=np.int64)
-            mask = np.zeros((len(part), t), dtype=np.int64)
-            for row, i in enumerate(part):
-                e = encodings[i].ids
-                ids[row, : len(e)] = e
-                mask[row, : len(e)] = 1
+        for part, ids, mask in padded_batches(self.tokenizer, texts, batch_size):
             hidden = self._forward(ids, mask)
             m = mask[:, :, None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
