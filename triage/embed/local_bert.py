@@ -27,6 +27,18 @@ class LocalBert:
     def dim(self) -> int:
         return int(self.weights["embeddings.word_embeddings.weight"].shape[1])
 
+    @property
+    def heads(self) -> int:
+        return int(self.config["num_attention_heads"])
+
+    @property
+    def layers(self) -> int:
+        return int(self.config["num_hidden_layers"])
+
+    @property
+    def eps(self) -> float:
+        return float(self.config.get("layer_norm_eps", 1e-12))
+
 
 def load_bert(model_dir: Path | None, verify: bool) -> LocalBert:
     from safetensors.numpy import load_file

@@ -78,9 +78,7 @@ class NumpyMiniLMEmbedder:
         bert = load_bert(model_dir, verify)
         self.model_dir, self.model_hash, self.tokenizer = bert.model_dir, bert.model_hash, bert.tokenizer
         self.model_id = model_id
-        self.heads = int(bert.config["num_attention_heads"])
-        self.layers = int(bert.config["num_hidden_layers"])
-        self.eps = float(bert.config.get("layer_norm_eps", 1e-12))
+        self.heads, self.layers, self.eps = bert.heads, bert.layers, bert.eps
         self.max_seq_length = bert.max_seq_length
         self.w = bert.weights
         self.dim = bert.dim

@@ -160,10 +160,7 @@ class OnnxMiniLMEmbedder:
         self.model_id = model_id
         self.max_seq_length = bert.max_seq_length
         self.dim = bert.dim
-        graph, external = build_graph(
-            bert.weights, int(bert.config["num_attention_heads"]), int(bert.config["num_hidden_layers"]),
-            float(bert.config.get("layer_norm_eps", 1e-12)),
-        )
+        graph, external = build_graph(bert.weights, bert.heads, bert.layers, bert.eps)
         del bert
         names = sorted(external)
         opts = ort.SessionOptions()
