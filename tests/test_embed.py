@@ -73,6 +73,33 @@ def test_second_run_embeds_nothing(tmp_path):
         assert cache.count(counting.model_id) == 2
 
 
+class LayeredCounting(CountingEmbedder):
+    """A counting embedder with a (made-up) second view: the vector reversed."""
+
+    def encode_with_layer(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        vecs = self.encode(texts, batch_size)
+        return np.hstack([vecs, vecs[:, ::-1]])
+
+
+def test_the_layer_view_is_cached_beside_the_sentence_vector(tmp_path):
+    from triage.embed.base import layer_model_id
+
+    counting = LayeredCounting(HashingEmbedder(dim=8))
+    texts = ["The Careers Leader reports to governors.", "The post is vacant."]
+    with EmbeddingCache(tmp_path / "e.sqlite") as cache:
+        encode_cached(counting, texts[:1], cache)  # only the sentence vector is cached
+        both = encode_cached(counting, texts, cache, with_layer=True)
+        assert counting.texts_encoded == 3  # the first text again, for its view
+        assert both.shape == (2, 16)
+        np.testing.assert_array_equal(both[:, 8:], both[:, :8][:, ::-1])
+        assert cache.count(layer_model_id(counting.model_id)) == 2
+        again = encode_cached(counting, texts, cache, with_layer=True)
+        flat = encode_cached(counting, texts, cache)
+    assert counting.texts_encoded == 3, "a second run reached the model"
+    np.testing.assert_array_equal(again, both)
+    np.testing.assert_array_equal(flat, both[:, :8])
+
+
 def test_cancel_between_batches(tmp_path):
     counting = CountingEmbedder(HashingEmbedder())
     texts = [f"passage number {i}" for i in range(300)]
@@ -157,6 +184,36 @@ def test_onnx_runtime_matches_sentence_transformers_whatever_the_batching():
     one_by_one = np.vstack([fast.encode([t]) for t in texts[:6]])
     np.testing.assert_allclose(a[:6], one_by_one, atol=1e-5)
     assert fast.encode([]).shape == (0, fast.dim)
+
+
+@pytest.mark.slow
+def test_the_layer_view_is_the_middle_layers_mean_in_every_local_runtime():
+    import torch
+
+    from triage.embed.base import VIEW_LAYER
+    from triage.embed.minilm import SentenceTransformerEmbedder
+    from triage.embed.numpy_minilm import NumpyMiniLMEmbedder
+    from triage.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    texts = [
+        "We plan to appoint a Careers Leader next year.",
+        "The Careers Leader reports to governors every term.",
+        " ".join(["Every pupil has a guidance interview in Year 11."] * 40),  # truncated
+    ]
+    ref = SentenceTransformerEmbedder(verify=False)
+    st = ref._load()
+    features = st.tokenize(texts)
+    with torch.inference_mode():
+        hidden = st[0].auto_model(**features, output_hidden_states=True).hidden_states[VIEW_LAYER]
+    mask = features["attention_mask"].unsqueeze(-1).float()
+    want = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=1).numpy()
+    for runtime in (OnnxMiniLMEmbedder(), NumpyMiniLMEmbedder()):
+        both = runtime.encode_with_layer(texts)
+        assert both.shape == (3, 2 * runtime.dim)
+        np.testing.assert_allclose(both[:, runtime.dim :], want, atol=1e-5)
+        np.testing.assert_allclose(both[:, : runtime.dim], ref.encode(texts), atol=1e-5)
+        # The view is not the sentence vector: it is what the network reads beside it.
+        assert np.all((both[:, : runtime.dim] * both[:, runtime.dim :]).sum(axis=1) < 0.99)
 
 
 @pytest.mark.slow

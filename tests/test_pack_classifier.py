@@ -136,6 +136,30 @@ def test_a_fit_made_with_another_model_is_not_used(tmp_path, emb):
     assert pack_classifier.load(emb, tmp_path / "broken.npz") is None
 
 
+def test_a_fit_that_reads_the_layer_view_needs_an_embedder_that_gives_it(tmp_path, emb):
+    import dataclasses
+
+    clf = dataclasses.replace(
+        _net(("1.1",), np.ones((1, 3), np.float32), np.zeros(1, np.float32), ("x",), "d"), with_layer=True
+    )
+    path = tmp_path / "layered.npz"
+
+    class Flat:  # same model, but no encode_with_layer
+        model_id, model_hash = emb.model_id, emb.model_hash
+
+    pack_classifier.save(clf, emb, path)
+    back = pack_classifier.load(emb, path)
+    assert back is not None and back.with_layer
+    pack_classifier._LOADED.clear()
+    assert pack_classifier.load(Flat(), path) is None  # type: ignore[arg-type]
+
+
+def test_the_stored_fit_reads_the_sentence_vector_and_the_layer_view(emb):
+    clf = pack_classifier.load(emb)
+    assert clf is not None and clf.with_layer == pack_classifier.WITH_LAYER
+    assert clf.hidden_w.shape[0] == emb.dim * (2 if clf.with_layer else 1)
+
+
 def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, tmp_path):
     """On the development pack (never used for fitting), a gold passage's own code should
     usually give it a higher logit than the pack's ordinary sentences get for that code."""

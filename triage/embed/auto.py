@@ -66,16 +66,24 @@ class MiniLMEmbedder:
         return "numpy"
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        if self.backend == "onnx":
+        if self.backend == "torch":
+            return self._torch.encode(texts, batch_size=batch_size)
+        return self._local("encode", texts, batch_size)
+
+    def encode_with_layer(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """The sentence vector and layer ``VIEW_LAYER``'s, side by side, from the ONNX Runtime or
+        numpy forward pass (sentence-transformers does not return a middle layer)."""
+        return self._local("encode_with_layer", texts, batch_size)
+
+    def _local(self, method: str, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        if self.use_onnx:
             if self._onnx is None:
                 busy = _busy_cores()
                 self._onnx = OnnxMiniLMEmbedder(
                     self._torch.model_dir, model_id=self.model_id, verify=False,
                     spin=busy is None or busy <= 0.5,
                 )
-            return self._onnx.encode(texts, batch_size=batch_size)
-        if self.backend == "torch":
-            return self._torch.encode(texts, batch_size=batch_size)
+            return getattr(self._onnx, method)(texts, batch_size=batch_size)
         if self._numpy is None:
             # The weights were already hashed and checked by the torch adapter's constructor.
             self._numpy = NumpyMiniLMEmbedder(self._torch.model_dir, model_id=self.model_id, verify=False)
@@ -87,7 +95,7 @@ class MiniLMEmbedder:
         if self._threads is None or now - self._threads[1] > 10.0:
             self._threads = (numpy_threads(), now)
         with threadpool_limits(limits=self._threads[0]):
-            return self._numpy.encode(texts, batch_size=batch_size)
+            return getattr(self._numpy, method)(texts, batch_size=batch_size)
 
 
 def onnx_available() -> bool:

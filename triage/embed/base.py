@@ -23,6 +23,24 @@ class Embedder(Protocol):
         ...
 
 
+# The hidden layer whose mean over the tokens is the second view of a text (``encode_with_layer``).
+# The final layer is tuned for topic similarity; a middle one still carries tense, modality and
+# negation, which tell a plan or a lapsed post from practice (benchmarks/results/matching.md,
+# eighteenth pass: near-miss against gold passages, AUC 0.936 from the sentence vector alone,
+# 0.965 with layer 4 beside it).
+VIEW_LAYER = 4
+
+
+def layer_model_id(model_id: str) -> str:
+    """The cache's key for the layer view of ``model_id``'s texts."""
+    return f"{model_id}#mean-layer{VIEW_LAYER}"
+
+
+def has_layer_view(embedder: object) -> bool:
+    """Whether the embedder can also give the middle-layer view (``encode_with_layer``)."""
+    return callable(getattr(embedder, "encode_with_layer", None))
+
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 

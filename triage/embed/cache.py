@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from triage.config import cache_dir
-from triage.embed.base import Embedder
+from triage.embed.base import Embedder, layer_model_id
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS embeddings (
@@ -107,20 +107,26 @@ def encode_cached(
     batch_size: int = 32,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    with_layer: bool = False,
 ) -> np.ndarray:
     """Embed ``texts`` (rows in the same order), reusing and filling the cache.
 
     Texts are deduplicated first; the uncached ones go to the model in batches so progress
-    can be reported and a cancel honoured between batches.
+    can be reported and a cancel honoured between batches. With ``with_layer`` each row is the
+    sentence vector followed by the embedder's middle-layer view (``encode_with_layer``), both
+    cached, under the model id and under ``layer_model_id`` of it.
     """
-    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    ids = [embedder.model_id] + ([layer_model_id(embedder.model_id)] if with_layer else [])
+    dim = embedder.dim
+    out = np.zeros((len(texts), dim * len(ids)), dtype=np.float32)
     if not texts:
         return out
+    encode = embedder.encode_with_layer if with_layer else embedder.encode  # type: ignore[attr-defined]
     keys = [text_key(t) for t in texts]
-    known = cache.get_many(embedder.model_id, keys) if cache is not None else {}
+    known = [cache.get_many(m, keys) if cache is not None else {} for m in ids]
     todo: dict[str, str] = {}
     for key, text in zip(keys, texts, strict=True):
-        if key not in known and key not in todo:
+        if key not in todo and any(key not in k for k in known):
             todo[key] = text
     todo_keys = list(todo)
     # Longest first keeps padding waste low inside each batch.
@@ -134,14 +140,14 @@ def encode_cached(
         if cancelled is not None and cancelled():
             raise InterruptedError("embedding cancelled")
         part = todo_keys[i : i + step]
-        vecs = embedder.encode([todo[k] for k in part], batch_size=batch_size)
-        fresh = list(zip(part, vecs, strict=True))
-        for key, vec in fresh:
-            known[key] = vec
-        if cache is not None:
-            cache.put_many(embedder.model_id, fresh)
+        vecs = encode([todo[k] for k in part], batch_size=batch_size)
+        for j, (model_id, found) in enumerate(zip(ids, known, strict=True)):
+            fresh = [(key, vec[j * dim : (j + 1) * dim]) for key, vec in zip(part, vecs, strict=True)]
+            found.update(fresh)
+            if cache is not None:
+                cache.put_many(model_id, fresh)
         if progress is not None:
             progress(min(i + step, total), total)
     for i, key in enumerate(keys):
-        out[i] = known[key]
+        out[i] = np.concatenate([k[key] for k in known])
     return out

@@ -11,7 +11,14 @@ from typing import Any
 
 import numpy as np
 
+from triage.embed.base import VIEW_LAYER, layer_model_id  # noqa: F401  (re-exported for the runtimes)
 from triage.embed.minilm import SentenceTransformerEmbedder, _model_dir
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """L2-normalised mean of ``hidden`` over the real tokens."""
+    m = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from triage.embed.local_bert import load_bert, padded_batches
+from triage.embed.local_bert import VIEW_LAYER, load_bert, mean_pool, padded_batches
 from triage.embed.minilm import DEFAULT_MODEL_ID
 
 _GELU_C = np.float32(np.sqrt(2.0 / np.pi))
@@ -93,7 +93,8 @@ class NumpyMiniLMEmbedder:
         wt, b = self._dense[name]
         return x @ wt + b
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden layer and layer ``VIEW_LAYER``'s."""
         w = self.w
         n, t = ids.shape
         x = (
@@ -106,6 +107,7 @@ class NumpyMiniLMEmbedder:
         hd = d // self.heads
         bias = ((1.0 - mask[:, None, None, :].astype(np.float32)) * np.float32(-1e9)).astype(np.float32)
         scale = np.float32(1.0 / np.sqrt(hd))
+        view = x
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
@@ -133,16 +135,20 @@ class NumpyMiniLMEmbedder:
                 w[p + "output.LayerNorm.bias"],
                 self.eps,
             )
-        return x
+            if i + 1 == VIEW_LAYER:
+                view = x
+        return x, view
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        return self.encode_with_layer(texts, batch_size)[:, : self.dim]
+
+    def encode_with_layer(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), 2 * dim): the sentence vector, then layer ``VIEW_LAYER``'s pooled vector."""
+        out = np.zeros((len(texts), 2 * self.dim), dtype=np.float32)
         if not texts:
             return out
         for part, ids, mask in padded_batches(self.tokenizer, texts, batch_size):
-            hidden = self._forward(ids, mask)
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            out[part] = pooled
+            hidden, view = self._forward(ids, mask)
+            out[part, : self.dim] = mean_pool(hidden, mask)
+            out[part, self.dim :] = mean_pool(view, mask)
         return out

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from triage.embed.local_bert import load_bert, padded_batches
+from triage.embed.local_bert import VIEW_LAYER, load_bert, padded_batches
 from triage.embed.minilm import DEFAULT_MODEL_ID
 
 OPSET = 17  # LayerNormalization arrived in 17; ONNX Runtime 1.14 and later run it
@@ -29,8 +29,9 @@ EXTERNAL_BYTES = 4096  # initializers this large are passed to the session, not 
 def build_graph(
     weights: dict[str, np.ndarray], heads: int, layers: int, eps: float
 ) -> tuple[bytes, dict[str, np.ndarray]]:
-    """A serialised ONNX model, (input_ids, attention_mask) -> L2-normalised mean-pooled vectors,
-    and its large initializers by name, which the graph declares as external data."""
+    """A serialised ONNX model, (input_ids, attention_mask) -> L2-normalised mean-pooled vectors
+    of the last layer ("embedding") and of layer ``VIEW_LAYER`` ("layer_view"), and its large
+    initializers by name, which the graph declares as external data."""
     from onnx import TensorProto, helper, numpy_helper
 
     inits: list = []
@@ -92,6 +93,19 @@ def build_graph(
     split_shape = const("split_shape", np.array([0, 0, heads, hd]))
     merge_shape = const("merge_shape", np.array([0, 0, d]))
     scale = const("scale", np.array(1.0 / np.sqrt(hd), dtype=f32))
+    m3 = node("Unsqueeze", [maskf, const("axis2", np.array([2]))], "mask3")
+    count = node("ReduceSum", [m3, const("axis1b", np.array([1]))], "count", keepdims=0)
+    count = node("Max", [count, const("tiny", np.array(1e-9, dtype=f32))], "count_c")
+    one_d = const("axis1", np.array([1]))
+    tiny_n = const("tiny_n", np.array(1e-12, dtype=f32))
+
+    def pooled(h: str, out: str) -> str:
+        # Mean over the real tokens, then L2 normalisation (sentence-transformers' Pooling + Normalize).
+        summed = node("ReduceSum", [node("Mul", [h, m3], out + ".masked"), one_d], out + ".sum", keepdims=0)
+        mean = node("Div", [summed, count], out + ".mean")
+        norm = node("ReduceL2", [mean], out + ".norm", axes=[-1], keepdims=1)  # an attribute until opset 18
+        return node("Div", [mean, node("Max", [norm, tiny_n], out + ".norm_c")], out)
+
     for i in range(layers):
         p = f"encoder.layer.{i}."
 
@@ -116,24 +130,17 @@ def build_graph(
         h = node("Mul", [h, half], f"l{i}.gelu")
         out = linear(h, p + "output.dense", f"l{i}.o")
         x = layer_norm(node("Add", [out, x], f"l{i}.o_res"), p + "output.LayerNorm", f"l{i}.o_ln")
-
-    # Mean over the real tokens, then L2 normalisation (sentence-transformers' Pooling + Normalize).
-    m3 = node("Unsqueeze", [maskf, const("axis2", np.array([2]))], "mask3")
-    summed = node("ReduceSum", [node("Mul", [x, m3], "masked"), const("axis1", np.array([1]))], "summed",
-                  keepdims=0)
-    count = node("ReduceSum", [m3, const("axis1b", np.array([1]))], "count", keepdims=0)
-    count = node("Max", [count, const("tiny", np.array(1e-9, dtype=f32))], "count_c")
-    pooled = node("Div", [summed, count], "pooled")
-    norm = node("ReduceL2", [pooled], "norm", axes=[-1], keepdims=1)  # axes an attribute until opset 18
-    norm = node("Max", [norm, const("tiny_n", np.array(1e-12, dtype=f32))], "norm_c")
-    node("Div", [pooled, norm], "embedding")
+        if i + 1 == VIEW_LAYER:
+            pooled(x, "layer_view")
+    pooled(x, "embedding")
 
     graph = helper.make_graph(
         nodes,
         "all-MiniLM-L6-v2",
         [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["n", "t"]),
          helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["n", "t"])],
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["n", d])],
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["n", d]),
+         helper.make_tensor_value_info("layer_view", TensorProto.FLOAT, ["n", d])],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
@@ -176,11 +183,17 @@ class OnnxMiniLMEmbedder:
         self.session = ort.InferenceSession(graph, sess_options=opts, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        return self._run(texts, batch_size, ["embedding"])
+
+    def encode_with_layer(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), 2 * dim): the sentence vector, then layer ``VIEW_LAYER``'s pooled vector."""
+        return self._run(texts, batch_size, ["embedding", "layer_view"])
+
+    def _run(self, texts: Sequence[str], batch_size: int, outputs: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(outputs) * self.dim), dtype=np.float32)
         if not texts:
             return out
         # Long texts in smaller batches keep the attention matrices in cache.
         for part, ids, mask in padded_batches(self.tokenizer, texts, batch_size, TOKEN_BUDGET):
-            (vecs,) = self.session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
-            out[part] = vecs
+            out[part] = np.concatenate(self.session.run(outputs, {"input_ids": ids, "attention_mask": mask}), axis=1)
         return out

@@ -37,7 +37,7 @@ import numpy as np
 
 from triage.chat.citations import normalise
 from triage.config import REPO_ROOT
-from triage.embed.base import Embedder
+from triage.embed.base import Embedder, has_layer_view
 from triage.embed.cache import EmbeddingCache, encode_cached
 
 STORED = REPO_ROOT / "models" / "pack_classifier.npz"
@@ -49,6 +49,9 @@ EPOCHS = 40  # passes over the examples; fixed, so a refit is reproducible and t
 CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
 TERMS_PER_CODE = 10  # chosen by leave-one-pack-out among 10 and 25
 MIN_PASSAGES = 3  # a word, and a code, need at least this many gold passages to count
+# The network reads each sentence's middle-layer view beside its sentence vector (embed/base.py,
+# VIEW_LAYER): the view tells a plan or a lapse from practice better than the sentence vector does.
+WITH_LAYER = True
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class PackClassifier:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # learned, stemmed words per code
     near_coef: np.ndarray | None = None  # (n_codes, hidden): "a near-miss for this code"; None in older fits
     near_intercept: np.ndarray | None = None  # (n_codes,), class balance folded in as for ``intercept``
+    with_layer: bool = False  # inputs are the sentence vector and the middle-layer view, side by side
 
     def logits(self, vecs: np.ndarray, codes: Sequence[str], near_weight: float = 0.0) -> np.ndarray:
         """(n, len(codes)) clipped evidence logits, each less ``near_weight`` times the positive
@@ -219,7 +223,8 @@ def fit(
         labels += pack_l
         near_labels += pack_n
         groups += [pack.name] * len(pack_t)
-    x_all = encode_cached(embedder, texts, cache).astype(np.float32)
+    with_layer = WITH_LAYER and has_layer_view(embedder)
+    x_all = encode_cached(embedder, texts, cache, with_layer=with_layer).astype(np.float32)
     y = np.array([[c in s for c in codes] for s in labels], dtype=np.int64)
     y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64)
     # Too few examples to learn from: the code gets no help from that output.
@@ -256,6 +261,7 @@ def fit(
         learn_terms(texts, labels, codes, groups),
         near_coef,
         near_intercept,
+        with_layer,
     )
 
 
@@ -280,6 +286,7 @@ def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
         packs=np.array(clf.packs),
         digest=np.array(clf.digest),
         terms=np.array([" ".join(clf.terms.get(c, ())) for c in clf.codes]),
+        with_layer=np.array(clf.with_layer),
     )
 
 
@@ -287,13 +294,19 @@ _LOADED: dict[tuple[str, str, str], PackClassifier | None] = {}
 
 
 def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
-    """The stored fit when it was made with this embedding model, else None (signal off)."""
+    """The stored fit when it was made with this embedding model (and, when it reads the
+    middle-layer view, the embedder can give it), else None (signal off)."""
     key = (str(path), embedder.model_id, embedder.model_hash)
     if key not in _LOADED:
         _LOADED[key] = None
         try:
             with np.load(path, allow_pickle=False) as data:
-                if str(data["model_id"]) == embedder.model_id and str(data["model_hash"]) == embedder.model_hash:
+                with_layer = bool(data["with_layer"]) if "with_layer" in data else False
+                if (
+                    str(data["model_id"]) == embedder.model_id
+                    and str(data["model_hash"]) == embedder.model_hash
+                    and (has_layer_view(embedder) or not with_layer)
+                ):
                     codes = tuple(str(c) for c in data["codes"])
                     terms = [str(t) for t in data["terms"]] if "terms" in data else [""] * len(codes)
                     _LOADED[key] = PackClassifier(
@@ -307,6 +320,7 @@ def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
                         {c: tuple(t.split()) for c, t in zip(codes, terms, strict=True)},
                         data["near_coef"].astype(np.float32) if "near_coef" in data else None,
                         data["near_intercept"].astype(np.float32) if "near_intercept" in data else None,
+                        with_layer,
                     )
         except (OSError, KeyError, ValueError):
             pass

@@ -168,13 +168,16 @@ def raw_scores(
         for unit in split_units(chunk.text):
             units.append(unit)
             owner.append(i)
-    vecs = encode_cached(
+    with_layer = model.pack is not None and model.pack.with_layer
+    pack_in = encode_cached(
         embedder,
         units,
         cache,
         cancelled=cancelled,
         progress=(lambda done, total: progress("embed", done, total)) if progress else None,
+        with_layer=with_layer,
     )
+    vecs = pack_in[:, : embedder.dim]  # the sentence vectors; the labelled-pack network reads both
     own = np.asarray(owner, dtype=np.int64)
     logits = model.classifier_logits(vecs)
     exemplar = np.zeros((len(units), c), dtype=np.float32)
@@ -211,7 +214,7 @@ def raw_scores(
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
-        evidence, near = model.pack.outputs(vecs, model.codes)
+        evidence, near = model.pack.outputs(pack_in, model.codes)
         np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
         np.maximum.at(pack_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
         np.maximum.at(near_best, own, near)
