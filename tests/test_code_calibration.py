@@ -41,7 +41,7 @@ def test_packs_are_scored_by_fits_made_without_their_group(monkeypatch, tmp_path
 
     def fake_fit(fit_on, codes, embedder, cache):
         fits.append({p.name for p in fit_on})
-        return len(fits) - 1, None
+        return len(fits) - 1, None, None
 
     def fake_scores(pack, fit_on, codes, embedder, cache, parts=None):
         assert pack.name not in fits[parts[0]], f"{pack.name} was scored by a fit that saw it"

@@ -289,3 +289,21 @@ def test_suggest_summary_marks_a_best_passage_that_reads_like_a_plan():
     lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line[:1].isdigit()}
     assert "[plan/absence?] minutes.pdf p.2" in lines["1.1"] and "WEAK" in lines["1.1"]
     assert "[plan/absence?]" not in lines["1.2"]
+
+
+def test_the_ranking_network_moves_the_ranking_and_the_flag_network_moves_the_flag(real):
+    import dataclasses
+
+    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
+
+    chunks = [c for c in real["first"].chunks if c.text.strip()][:60]
+    model, _ = evidence_model("school", real["emb"], real["cache"])
+    assert model.pack is not None and model.pack_rank is not None and model.pack_rank.with_layer
+    both = raw_scores(model, chunks, real["emb"], real["cache"], DEFAULT_PARAMS)
+    no_ranker = raw_scores(dataclasses.replace(model, pack_rank=None), chunks, real["emb"], real["cache"])
+    # Without its own ranking network the flag's network ranks too: only the ranking scores move.
+    np.testing.assert_allclose(no_ranker.flag, both.flag, atol=1e-6)
+    assert not np.allclose(no_ranker.raw, both.raw)
+    swapped = raw_scores(dataclasses.replace(model, pack=model.pack_rank), chunks, real["emb"], real["cache"])
+    np.testing.assert_allclose(swapped.raw, both.raw, atol=1e-6)
+    assert not np.allclose(swapped.flag, both.flag)

@@ -24,9 +24,10 @@ def emb() -> Embedder:
     return load_default_embedder()
 
 
-def test_stored_fit_matches_the_labelled_packs_and_excludes_the_dev_pack(emb):
-    clf = pack_classifier.load(emb)
-    assert clf is not None, "models/pack_classifier.npz is missing: run python -m triage.match.precompute"
+@pytest.mark.parametrize("path", [pack_classifier.STORED, pack_classifier.RANK_STORED], ids=["flag", "ranking"])
+def test_stored_fit_matches_the_labelled_packs_and_excludes_the_dev_pack(emb, path):
+    clf = pack_classifier.load(emb, path)
+    assert clf is not None, f"models/{path.name} is missing: run python -m triage.match.precompute"
     packs = pack_classifier.labelled_packs()
     assert len(packs) >= 11
     assert clf.packs == tuple(p.name for p in packs)
@@ -154,10 +155,13 @@ def test_a_fit_that_reads_the_layer_view_needs_an_embedder_that_gives_it(tmp_pat
     assert pack_classifier.load(Flat(), path) is None  # type: ignore[arg-type]
 
 
-def test_the_stored_fit_reads_the_sentence_vector_and_the_layer_view(emb):
-    clf = pack_classifier.load(emb)
-    assert clf is not None and clf.with_layer == pack_classifier.WITH_LAYER
-    assert clf.hidden_w.shape[0] == emb.dim * (2 if clf.with_layer else 1)
+def test_the_ranking_network_reads_the_layer_view_and_the_flags_does_not(emb):
+    flag = pack_classifier.load(emb)
+    rank = pack_classifier.load(emb, pack_classifier.RANK_STORED)
+    assert flag is not None and rank is not None
+    assert not flag.with_layer and flag.hidden_w.shape[0] == emb.dim
+    assert rank.with_layer and rank.hidden_w.shape[0] == 2 * emb.dim
+    assert rank.packs == flag.packs and rank.terms == flag.terms  # same examples, same learned words
 
 
 def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, tmp_path):

@@ -106,10 +106,15 @@ def held_out_groups(
 
 
 def fit_learned_parts(fit_on: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None):
-    """The parts of the matcher learned from labelled packs, fitted on ``fit_on`` only."""
+    """The parts of the matcher learned from labelled packs, fitted on ``fit_on`` only: the flag's
+    network, the plan/absence model and the ranking network."""
     from triage.match import modality, pack_classifier
 
-    return pack_classifier.fit(fit_on, list(codes), embedder, cache), modality.fit(fit_on)
+    return (
+        pack_classifier.fit(fit_on, list(codes), embedder, cache),
+        modality.fit(fit_on),
+        pack_classifier.fit(fit_on, list(codes), embedder, cache, with_layer=True),
+    )
 
 
 def held_out_scores(
@@ -129,8 +134,10 @@ def held_out_scores(
 
     provider_type = json.loads((pack / "gold_summary.json").read_text(encoding="utf-8"))["provider_type"]
     model, _ = evidence_model(provider_type, embedder, cache)
-    pack_clf, modal = parts or fit_learned_parts(fit_on, codes, embedder, cache)
-    model = dataclasses.replace(model, pack=pack_clf, modality=modal, code_offsets=None, flag_offsets=None)
+    pack_clf, modal, rank_clf = parts or fit_learned_parts(fit_on, codes, embedder, cache)
+    model = dataclasses.replace(
+        model, pack=pack_clf, pack_rank=rank_clf, modality=modal, code_offsets=None, flag_offsets=None
+    )
     chunks = [c for c in chunk_documents(ingest_pack([pack / "docs"])) if c.text.strip()]
     raw, flag, _ = raw_scores(model, chunks, embedder, cache, DEFAULT_PARAMS)
     return raw, flag, chunks, tuple(model.codes)

@@ -69,6 +69,7 @@ class EvidenceModel:
     queries_version: str
     classifier_digest: str = ""
     pack: PackClassifier | None = None  # learned from the labelled sample packs (pack_classifier.py)
+    pack_rank: PackClassifier | None = None  # the same reading the layer view; ranks when present
     modality: ModalityModel | None = None  # plan/absence sentences, learned from the same packs (modality.py)
     code_offsets: np.ndarray | None = None  # (n_codes,) per-code calibration shift (code_calibration.py)
     flag_offsets: np.ndarray | None = None  # the same for the missing flag's scores

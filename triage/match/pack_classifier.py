@@ -40,7 +40,8 @@ from triage.config import REPO_ROOT
 from triage.embed.base import Embedder, has_layer_view
 from triage.embed.cache import EmbeddingCache, encode_cached
 
-STORED = REPO_ROOT / "models" / "pack_classifier.npz"
+STORED = REPO_ROOT / "models" / "pack_classifier.npz"  # sentence vectors only: decides the missing flag
+RANK_STORED = REPO_ROOT / "models" / "pack_classifier_layer.npz"  # with the layer view: ranks the passages
 SAMPLE_PACKS = REPO_ROOT / "sample_evidence"
 BACKGROUND_PER_PACK = 600  # sentence units of ordinary paperwork sampled from each pack
 HIDDEN = 256  # units in the shared hidden layer
@@ -49,9 +50,10 @@ EPOCHS = 40  # passes over the examples; fixed, so a refit is reproducible and t
 CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
 TERMS_PER_CODE = 10  # chosen by leave-one-pack-out among 10 and 25
 MIN_PASSAGES = 3  # a word, and a code, need at least this many gold passages to count
-# The network reads each sentence's middle-layer view beside its sentence vector (embed/base.py,
-# VIEW_LAYER): the view tells a plan or a lapse from practice better than the sentence vector does.
-WITH_LAYER = True
+# Two networks are fitted on the same examples. The ranking one reads each sentence's middle-layer
+# view beside its sentence vector (embed/base.py, VIEW_LAYER): the view tells a plan or a lapse from
+# practice better, which raised precision. Its missing flag found fewer gaps on blind packs than the
+# sentence-vector network's, so the flag keeps that one (matching.md, nineteenth pass).
 
 
 @dataclass(frozen=True)
@@ -204,10 +206,15 @@ def learn_terms(
 
 
 def fit(
-    packs: Sequence[Path], codes: Sequence[str], embedder: Embedder, cache: EmbeddingCache | None
+    packs: Sequence[Path],
+    codes: Sequence[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    with_layer: bool = False,
 ) -> PackClassifier:
     """One network for every code over every given pack's examples (a multi-label MLP with an
-    evidence output and a near-miss output per code)."""
+    evidence output and a near-miss output per code). ``with_layer``: it also reads the layer
+    view, when the embedder gives one."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -223,7 +230,7 @@ def fit(
         labels += pack_l
         near_labels += pack_n
         groups += [pack.name] * len(pack_t)
-    with_layer = WITH_LAYER and has_layer_view(embedder)
+    with_layer = with_layer and has_layer_view(embedder)
     x_all = encode_cached(embedder, texts, cache, with_layer=with_layer).astype(np.float32)
     y = np.array([[c in s for c in codes] for s in labels], dtype=np.int64)
     y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64)

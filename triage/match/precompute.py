@@ -1,7 +1,7 @@
 """Write models/exemplar_vectors.npz (query and exemplar embeddings and the exemplar
-classifiers for every provider type) and models/pack_classifier.npz (the classifier learned
-from the labelled sample packs), models/modality.npz (the plan/absence model) and
-models/code_offsets.json (the per-code calibration, from each pack scored by a matcher fitted
+classifiers for every provider type), models/pack_classifier.npz and pack_classifier_layer.npz
+(the networks learned from the labelled sample packs: the flag's and the ranking's),
+models/modality.npz (the plan/absence model) and models/code_offsets.json (the per-code calibration, from each pack scored by a matcher fitted
 without it).
 
     python -m triage.match.precompute
@@ -33,8 +33,13 @@ def main() -> int:
     packs = pack_classifier.labelled_packs()
     with EmbeddingCache() as cache:
         clf = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache)
+        ranker = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache, with_layer=True)
     pack_classifier.save(clf, embedder)
-    print(f"wrote the classifier learned from {len(packs)} labelled packs to {pack_classifier.STORED}")
+    pack_classifier.save(ranker, embedder, pack_classifier.RANK_STORED)
+    print(
+        f"wrote the networks learned from {len(packs)} labelled packs to {pack_classifier.STORED}"
+        f" (missing flag) and {pack_classifier.RANK_STORED} (ranking)"
+    )
     modality.save(modality.fit(packs))
     print(f"wrote the plan/absence model learned from the same packs to {modality.STORED}")
     codes = [c.code for c in idx.codes]

@@ -136,6 +136,7 @@ def evidence_model(
         _MODELS[key] = dataclasses.replace(
             model,
             pack=pack_classifier.load(embedder),
+            pack_rank=pack_classifier.load(embedder, pack_classifier.RANK_STORED),
             modality=modality.load(),
             code_offsets=code_calibration.offsets_for(model.codes),
             flag_offsets=code_calibration.offsets_for(model.codes, key="flag_offsets"),
@@ -150,6 +151,11 @@ class RawScores(NamedTuple):
     raw: np.ndarray  # (n_chunks, n_codes): ranks and lists the passages
     flag: np.ndarray  # the same with likely near-misses discounted: decides missing and weak
     signals: dict[str, np.ndarray]  # the per-signal arrays behind them, for the assessor
+
+
+def _inputs(net: pack_classifier.PackClassifier, pack_in: np.ndarray, dim: int) -> np.ndarray:
+    """What ``net`` reads: the sentence vector, or that and the layer view beside it."""
+    return pack_in if net.with_layer else pack_in[:, :dim]
 
 
 def raw_scores(
@@ -170,7 +176,8 @@ def raw_scores(
         for unit in split_units(chunk.text):
             units.append(unit)
             owner.append(i)
-    with_layer = model.pack is not None and model.pack.with_layer
+    nets = [net for net in (model.pack, model.pack_rank) if net is not None]
+    with_layer = any(net.with_layer for net in nets)
     pack_in = encode_cached(
         embedder,
         units,
@@ -179,7 +186,7 @@ def raw_scores(
         progress=(lambda done, total: progress("embed", done, total)) if progress else None,
         with_layer=with_layer,
     )
-    vecs = pack_in[:, : embedder.dim]  # the sentence vectors; the labelled-pack network reads both
+    vecs = pack_in[:, : embedder.dim]  # the sentence vectors; a network reading the layer view takes both
     own = np.asarray(owner, dtype=np.int64)
     logits = model.classifier_logits(vecs)
     exemplar = np.zeros((len(units), c), dtype=np.float32)
@@ -216,10 +223,13 @@ def raw_scores(
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
-        evidence, near = model.pack.outputs(pack_in, model.codes)
-        np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
+        evidence, near = model.pack.outputs(_inputs(model.pack, pack_in, embedder.dim), model.codes)
         np.maximum.at(pack_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
         np.maximum.at(near_best, own, near)
+        ranker = model.pack_rank or model.pack
+        if ranker is not model.pack:
+            evidence, near = ranker.outputs(_inputs(ranker, pack_in, embedder.dim), model.codes)
+        np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
     # One BM25 index serves both keyword sets: the hand-written lists and the learned words.
     keywords = [model.profiles[code].keyword_tokens for code in model.codes]
     learned_terms = [model.pack.terms.get(code, ()) if model.pack is not None else () for code in model.codes]
