@@ -291,7 +291,7 @@ def test_suggest_summary_marks_a_best_passage_that_reads_like_a_plan():
     assert "[plan/absence?]" not in lines["1.2"]
 
 
-def test_the_ranking_network_moves_the_ranking_and_the_flag_network_moves_the_flag(real):
+def test_the_ranking_network_ranks_and_the_flag_mixes_both_networks(real):
     import dataclasses
 
     from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
@@ -299,11 +299,19 @@ def test_the_ranking_network_moves_the_ranking_and_the_flag_network_moves_the_fl
     chunks = [c for c in real["first"].chunks if c.text.strip()][:60]
     model, _ = evidence_model("school", real["emb"], real["cache"])
     assert model.pack is not None and model.pack_rank is not None and model.pack_rank.with_layer
-    both = raw_scores(model, chunks, real["emb"], real["cache"], DEFAULT_PARAMS)
-    no_ranker = raw_scores(dataclasses.replace(model, pack_rank=None), chunks, real["emb"], real["cache"])
+    assert 0 < DEFAULT_PARAMS.flag_layer_share < 1
+    alone = dataclasses.replace(DEFAULT_PARAMS, flag_layer_share=0.0)
+    both = raw_scores(model, chunks, real["emb"], real["cache"], alone)
+    no_ranker = raw_scores(dataclasses.replace(model, pack_rank=None), chunks, real["emb"], real["cache"], alone)
     # Without its own ranking network the flag's network ranks too: only the ranking scores move.
     np.testing.assert_allclose(no_ranker.flag, both.flag, atol=1e-6)
     assert not np.allclose(no_ranker.raw, both.raw)
-    swapped = raw_scores(dataclasses.replace(model, pack=model.pack_rank), chunks, real["emb"], real["cache"])
+    layer = dataclasses.replace(model, pack=model.pack_rank)  # the layer-view network does both jobs
+    swapped = raw_scores(layer, chunks, real["emb"], real["cache"], alone)
     np.testing.assert_allclose(swapped.raw, both.raw, atol=1e-6)
     assert not np.allclose(swapped.flag, both.flag)
+    # With the shipped share, the flag's scores are that mix of the two networks' flags.
+    mixed = raw_scores(model, chunks, real["emb"], real["cache"], DEFAULT_PARAMS)
+    share = DEFAULT_PARAMS.flag_layer_share
+    np.testing.assert_allclose(mixed.flag, (1 - share) * both.flag + share * swapped.flag, atol=1e-4)
+    np.testing.assert_allclose(mixed.raw, both.raw, atol=1e-6)

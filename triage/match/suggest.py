@@ -74,16 +74,19 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    # Centres and reference medians chosen by leave-one-pack-out over 221 packs with the network
-    # reading the layer view (benchmarks/results/matching.md, eighteenth pass; lopo.json).
+    # Centres, reference medians and pack_relative chosen by leave-one-pack-out over 221 packs with
+    # the layer-view network ranking and the mixed flag (matching.md, nineteenth pass).
     centre: float = 2.41  # raw score that maps to the threshold in a pack whose median is the reference
-    pack_relative: float = 0.6  # how far the centre follows the pack's median best score
+    pack_relative: float = 0.9  # how far the centre follows the pack's median best score
     reference_median: float = 3.91  # median per-code best raw score of a typical pack
     # The missing flag: the same score but with the pack network's evidence logit lowered by this
     # weight times its "near-miss for this code" logit where positive, against its own centre.
     flag_near_miss_weight: float = 1.0
-    flag_centre: float = 1.57
-    flag_reference_median: float = 3.47
+    # The flag's score mixes the two networks' (pack_classifier.py): this share from the one that
+    # reads the layer view, the rest from the sentence-vector one (nineteenth pass).
+    flag_layer_share: float = 0.75
+    flag_centre: float = 1.66
+    flag_reference_median: float = 3.46
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
@@ -220,6 +223,9 @@ def raw_scores(
     pack_best = np.zeros((n, c), dtype=np.float32)
     pack_flag = np.zeros((n, c), dtype=np.float32)
     near_best = np.full((n, c), -pack_classifier.CLIP, dtype=np.float32)
+    rank_flag: np.ndarray | None = None
+    if model.pack_rank is not None and model.pack_rank is not model.pack and params.flag_layer_share:
+        rank_flag = np.zeros((n, c), dtype=np.float32)
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
@@ -229,6 +235,9 @@ def raw_scores(
         ranker = model.pack_rank or model.pack
         if ranker is not model.pack:
             evidence, near = ranker.outputs(_inputs(ranker, pack_in, embedder.dim), model.codes)
+            if rank_flag is not None:
+                rank_flag[:] = -pack_classifier.CLIP
+                np.maximum.at(rank_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
         np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
     # One BM25 index serves both keyword sets: the hand-written lists and the learned words.
     keywords = [model.profiles[code].keyword_tokens for code in model.codes]
@@ -252,7 +261,12 @@ def raw_scores(
         return raw - offsets[None, :] if offsets is not None else raw
 
     raw = assemble(pack_best, model.code_offsets)
-    flag = assemble(pack_flag, model.flag_offsets)
+    flag = assemble(pack_flag, None)
+    if rank_flag is not None:
+        share = params.flag_layer_share
+        flag = (1.0 - share) * flag + share * assemble(rank_flag, None)
+    if model.flag_offsets is not None:
+        flag = flag - model.flag_offsets[None, :]
     signals: dict[str, np.ndarray] = {
         "classifier": 1.0 / (1.0 + np.exp(-clf_best)),
         "exemplar": ex_best,
