@@ -20,8 +20,9 @@ packs' other sentences (log-odds of document frequency), searched with BM25 like
 keyword lists.
 
 The development pack in ``../shared/eval`` is never used: only ``sample_evidence/`` packs.
-The fit ships in ``models/pack_classifier.npz`` (written by ``python -m
-triage.match.precompute``), so a run needs neither the packs nor scikit-learn.
+The fits ship in ``models/pack_classifier.npz`` and ``models/pack_classifier_layer.npz``
+(written by ``python -m triage.match.precompute``), so a run needs neither the packs nor
+scikit-learn.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ EPOCHS = 40  # passes over the examples; fixed, so a refit is reproducible and t
 CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
 TERMS_PER_CODE = 10  # chosen by leave-one-pack-out among 10 and 25
 MIN_PASSAGES = 3  # a word, and a code, need at least this many gold passages to count
-# Two networks are fitted on the same examples. The ranking one reads each sentence's middle-layer
-# view beside its sentence vector (embed/base.py, VIEW_LAYER): the view tells a plan or a lapse from
-# practice better, which raised precision. Its missing flag found fewer gaps on blind packs than the
-# sentence-vector network's, so the flag keeps that one (matching.md, nineteenth pass).
+# Two networks are fitted on the same examples. One also reads each sentence's middle-layer view
+# beside its sentence vector (embed/base.py, VIEW_LAYER): the view tells a plan or a lapse from
+# practice better. It ranks alone; the missing flag mixes the two (suggest.py, flag_layer_share),
+# which found more gaps held out than either network alone (matching.md, nineteenth pass).
 
 
 @dataclass(frozen=True)
