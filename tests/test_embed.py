@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from triage.embed import Embedder, EmbeddingCache, HashingEmbedder, encode_cached, load_manifest, text_key
+from triage.embed.base import has_layer_view
 
 
 class CountingEmbedder:
@@ -27,6 +28,18 @@ class CountingEmbedder:
         self.calls += 1
         self.texts_encoded += len(texts)
         return self.inner.encode(texts, batch_size=batch_size)
+
+    def __getattr__(self, name: str):
+        # The layer view, when the wrapped model has one, counted like encode.
+        if name == "encode_with_layer" and has_layer_view(self.inner):
+
+            def encode_with_layer(texts: Sequence[str], batch_size: int = 32):
+                self.calls += 1
+                self.texts_encoded += len(texts)
+                return self.inner.encode_with_layer(texts, batch_size=batch_size)
+
+            return encode_with_layer
+        raise AttributeError(name)
 
 
 def test_counting_wrapper_obeys_protocol():

@@ -14,6 +14,7 @@ import numpy as np
 from triage.embed.base import VIEW_LAYER, layer_model_id  # noqa: F401  (re-exported for the runtimes)
 from triage.embed.minilm import SentenceTransformerEmbedder, _model_dir
 
+
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """L2-normalised mean of ``hidden`` over the real tokens."""
     m = mask[:, :, None].astype(np.float32)

@@ -298,13 +298,13 @@ def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
     )
 
 
-_LOADED: dict[tuple[str, str, str], PackClassifier | None] = {}
+_LOADED: dict[tuple[str, str, str, bool], PackClassifier | None] = {}
 
 
 def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
     """The stored fit when it was made with this embedding model (and, when it reads the
     middle-layer view, the embedder can give it), else None (signal off)."""
-    key = (str(path), embedder.model_id, embedder.model_hash)
+    key = (str(path), embedder.model_id, embedder.model_hash, has_layer_view(embedder))
     if key not in _LOADED:
         _LOADED[key] = None
         try:

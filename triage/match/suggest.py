@@ -48,7 +48,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from triage.embed.base import Embedder
+from triage.embed.base import Embedder, has_layer_view
 from triage.embed.cache import EmbeddingCache, encode_cached
 from triage.match import code_calibration, modality, pack_classifier
 from triage.match.cues import hedge_score
@@ -117,7 +117,7 @@ def split_units(text: str, min_words: int = 4) -> list[str]:
     return units or [text.strip() or text]
 
 
-_MODELS: dict[tuple[str, str, str, str, str], EvidenceModel] = {}
+_MODELS: dict[tuple[str, str, str, str, str, bool], EvidenceModel] = {}
 
 
 def evidence_model(
@@ -132,7 +132,8 @@ def evidence_model(
 
     idx = load_index()
     queries = queries or load_queries()
-    key = (embedder.model_id, embedder.model_hash, queries.digest, idx.version, provider_type)
+    # Whether the embedder gives the layer view decides which fitted networks it can use.
+    key = (embedder.model_id, embedder.model_hash, queries.digest, idx.version, provider_type, has_layer_view(embedder))
     if key not in _MODELS:
         code_texts = {c.code: idx.text_for(c.code, provider_type) for c in idx.codes}
         model = build_model(queries, code_texts, provider_type, embedder, cache, cancelled=cancelled)
