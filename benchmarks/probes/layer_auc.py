@@ -1,11 +1,14 @@
+# Probe: AUC of near-miss vs gold passages from each layer's vector (layer_embed.py's output).
+#   python benchmarks/probes/layer_auc.py OUT.npz
 import sys, numpy as np
-sys.path.insert(0, "/work/main")
 from pathlib import Path
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
-d = np.load("/tmp/s14/mid/units.npz")
+d = np.load(sys.argv[1])
 V, kind, pack, texts = d["vecs"], d["kind"], d["pack"], list(d["texts"])
 def nrm(x): return x / np.linalg.norm(x, axis=1, keepdims=True)
 L = [nrm(V[l]) for l in range(7)]
@@ -14,7 +17,7 @@ folds = list(GroupKFold(10).split(texts, y, pack))
 # modality baseline: refit per fold on the fold's training packs, passage score = max unit proba
 from triage.match import modality
 from triage.match.suggest import split_units
-root = Path("/work/main/sample_evidence")
+root = ROOT / "sample_evidence"
 mod = np.zeros(len(texts))
 for tr, te in folds:
     m = modality.fit([root / p for p in sorted(set(pack[tr]))])

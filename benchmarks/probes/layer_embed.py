@@ -1,16 +1,18 @@
 # Probe: do mean-pooled intermediate layers of MiniLM separate near-misses from evidence better
-# than the final sentence vector? Embeds every gold and near-miss quote of the 221 packs.
+# than the final sentence vector? Embeds every gold and near-miss quote of the sample packs.
+#   python benchmarks/probes/layer_embed.py OUT.npz   (then layer_auc.py OUT.npz)
 import json, glob, os, sys, time
 os.environ["HF_HUB_OFFLINE"] = "1"
 import numpy as np, torch
 from transformers import AutoModel, AutoTokenizer
-sys.path.insert(0, "/work/main")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, ROOT)
 from triage.embed.minilm import _model_dir
 md = _model_dir()
 tok = AutoTokenizer.from_pretrained(md); model = AutoModel.from_pretrained(md).eval()
 torch.set_num_threads(2)
 texts, kind, codes, pack = [], [], [], []
-for p in sorted(glob.glob("/work/main/sample_evidence/*/gold.jsonl")):
+for p in sorted(glob.glob(os.path.join(ROOT, "sample_evidence", "*", "gold.jsonl"))):
     d = os.path.dirname(p); name = os.path.basename(d)
     for line in open(p):
         if line.strip():
@@ -34,6 +36,6 @@ with torch.inference_mode():
         for l, h in enumerate(hs):
             out[l, idx] = ((h * m).sum(1) / m.sum(1)).numpy()
         if s % 3200 == 0: print(s, time.time() - t0, flush=True)
-np.savez("/tmp/s14/mid/units.npz", vecs=out, kind=np.array(kind), pack=np.array(pack),
+np.savez(sys.argv[1], vecs=out, kind=np.array(kind), pack=np.array(pack),
          codes=np.array([" ".join(c) for c in codes]), texts=np.array(texts))
 print("done", time.time() - t0)

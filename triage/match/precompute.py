@@ -1,8 +1,8 @@
 """Write models/exemplar_vectors.npz (query and exemplar embeddings and the exemplar
 classifiers for every provider type), models/pack_classifier.npz and pack_classifier_layer.npz
 (the networks learned from the labelled sample packs: the flag's and the ranking's),
-models/modality.npz (the plan/absence model) and models/code_offsets.json (the per-code calibration, from each pack scored by a matcher fitted
-without it).
+models/modality.npz (the plan/absence model) and models/code_offsets.json (the per-code
+calibration, from each pack scored by a matcher fitted without it).
 
     python -m triage.match.precompute
 
@@ -32,15 +32,14 @@ def main() -> int:
     print(f"wrote {n} vectors to {PRECOMPUTED}")
     packs = pack_classifier.labelled_packs()
     with EmbeddingCache() as cache:
-        clf = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache)
-        ranker = pack_classifier.fit(packs, [c.code for c in idx.codes], embedder, cache, with_layer=True)
+        clf, modal, ranker = code_calibration.fit_learned_parts(packs, [c.code for c in idx.codes], embedder, cache)
     pack_classifier.save(clf, embedder)
     pack_classifier.save(ranker, embedder, pack_classifier.RANK_STORED)
     print(
         f"wrote the networks learned from {len(packs)} labelled packs to {pack_classifier.STORED}"
         f" (missing flag) and {pack_classifier.RANK_STORED} (ranking)"
     )
-    modality.save(modality.fit(packs))
+    modality.save(modal)
     print(f"wrote the plan/absence model learned from the same packs to {modality.STORED}")
     codes = [c.code for c in idx.codes]
     print(

@@ -224,9 +224,7 @@ def raw_scores(
     pack_best = np.zeros((n, c), dtype=np.float32)
     pack_flag = np.zeros((n, c), dtype=np.float32)
     near_best = np.full((n, c), -pack_classifier.CLIP, dtype=np.float32)
-    rank_flag: np.ndarray | None = None
-    if model.pack_rank is not None and model.pack_rank is not model.pack and params.flag_layer_share:
-        rank_flag = np.zeros((n, c), dtype=np.float32)
+    rank_flag: np.ndarray | None = None  # the ranking network's flag logit, when the flag mixes it in
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
@@ -236,8 +234,8 @@ def raw_scores(
         ranker = model.pack_rank or model.pack
         if ranker is not model.pack:
             evidence, near = ranker.outputs(_inputs(ranker, pack_in, embedder.dim), model.codes)
-            if rank_flag is not None:
-                rank_flag[:] = -pack_classifier.CLIP
+            if params.flag_layer_share:
+                rank_flag = np.full((n, c), -pack_classifier.CLIP, dtype=np.float32)
                 np.maximum.at(rank_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
         np.maximum.at(pack_best, own, pack_classifier.discounted(evidence, near, 0.0))
     # One BM25 index serves both keyword sets: the hand-written lists and the learned words.
