@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from triage.config import REPO_ROOT
+from triage.config import REPO_ROOT, YAML_LOADER
 
 QUERIES_DIR = REPO_ROOT / "criteria_index" / "queries"
 _VARIANT_KEYS = ("school", "special_school", "college", "wbl")
@@ -122,7 +122,7 @@ def _load_cached(directory: str) -> QuerySet:
         raw_bytes = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw_bytes)
         try:
-            data = yaml.safe_load(raw_bytes)
+            data = yaml.load(raw_bytes, Loader=YAML_LOADER)
         except yaml.YAMLError as exc:
             raise QueryDataError(f"{path.name}: not valid YAML ({exc})") from exc
         if not isinstance(data, dict) or "version" not in data:

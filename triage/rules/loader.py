@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from triage.config import YAML_LOADER
 from triage.records import OUTCOME_IDS
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "criteria_index" / "rules"
@@ -97,7 +98,7 @@ def load_rules(path: str | Path | None = None, *, codes: Iterable[str] | None = 
     """
     path = Path(path) if path else DEFAULT_RULES_PATH
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except FileNotFoundError:
         raise RulesError(f"rules file not found: {path}") from None
     except yaml.YAMLError as exc:
