@@ -62,12 +62,13 @@ def _body_blocks(document, ctx: LoadContext) -> Iterator[tuple[BlockKind, str, i
     from docx.text.paragraph import Paragraph
 
     body = document.element.body
+    styles: dict[str | None, str] = {}  # python-docx looks a style up by scanning the styles part
     for child in _flatten(body):
         if ctx.out_of_time():
             return
         if child.tag == f"{_W}p":
             para = Paragraph(child, document)
-            kind, level = _paragraph_kind(para)
+            kind, level = _paragraph_kind(para, styles)
             yield kind, paragraph_text(child), level
             for box in _text_boxes(child):
                 yield "paragraph", box, 0
@@ -87,11 +88,14 @@ def _flatten(element) -> Iterator:
             yield child
 
 
-def _paragraph_kind(para) -> tuple[BlockKind, int]:
-    try:
-        style = (para.style.name or "") if para.style is not None else ""
-    except Exception:  # noqa: BLE001 - a dangling style id is common in generated files
-        style = ""
+def _paragraph_kind(para, styles: dict[str | None, str]) -> tuple[BlockKind, int]:
+    style_id = para._p.style  # the pStyle id; its name depends on nothing else
+    if style_id not in styles:
+        try:
+            styles[style_id] = (para.style.name or "") if para.style is not None else ""
+        except Exception:  # noqa: BLE001 - a dangling style id is common in generated files
+            styles[style_id] = ""
+    style = styles[style_id]
     lowered = style.lower()
     if lowered == "title":
         return "title", 0
