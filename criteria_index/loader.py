@@ -32,8 +32,9 @@ from criteria_index.models import (
 OUTCOME_IDS = ("insufficient_progress", "good_progress", "fully_meeting")
 PROVIDER_TYPE_IDS = ("school", "special_school", "college", "wbl")
 NUMERALS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
-# The C loader is several times faster; fall back when PyYAML was built without libyaml.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The C loader is several times faster; fall back when PyYAML was built without libyaml. The
+# matcher's query files and the rules file (also under criteria_index/) are read with it too.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CODE_RE = re.compile(r"^(\d+)\.(\d+)$")
 GLOSSARY_RE = re.compile(r"^\d+\.\d+$")
 
@@ -56,7 +57,7 @@ class _File:
         if not self.path.is_file():
             raise CriteriaDataError(f"{self.path}: criteria data file not found")
         try:
-            data = yaml.load(self.path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+            data = yaml.load(self.path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
         except yaml.YAMLError as exc:
             raise CriteriaDataError(f"{self.path}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):

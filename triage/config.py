@@ -12,13 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import yaml
 
 APP = "qic-triage"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The C loader parses the query and rule files several times faster (most of a cached run's
-# start-up was pure-Python YAML); same results, with the pure-Python one as fallback.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def data_dir() -> Path:

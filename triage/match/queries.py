@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from triage.config import REPO_ROOT, YAML_LOADER
+from criteria_index.loader import YAML_LOADER
+from triage.config import REPO_ROOT
 
 QUERIES_DIR = REPO_ROOT / "criteria_index" / "queries"
 _VARIANT_KEYS = ("school", "special_school", "college", "wbl")

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from triage.config import YAML_LOADER
+from criteria_index.loader import YAML_LOADER
 from triage.records import OUTCOME_IDS
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "criteria_index" / "rules"
