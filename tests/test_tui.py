@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from test_tui_support import copy_session, fixed_session, goto_code, review_pack, settle, triage_into
+from textual.content import Content
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from triage.embed import HashingEmbedder
@@ -439,4 +440,31 @@ async def test_passage_pane_scrolls_to_the_highlighted_span(triaged, tmp_path):
         second = session.suggestions(deep.code)[1]
         shown = " ".join(passage.render_line(y).text for y in range(passage.size.height))
         assert " ".join(second.text.split()[:4]) in " ".join(shown.split())
+    session.close()
+
+
+@pytest.mark.parametrize("size", [(140, 40), (100, 32)])
+async def test_code_header_keeps_one_height_from_code_to_code(triaged, tmp_path, size):
+    """] must not resize the list and passage panes: the header is as tall as the longest code needs."""
+    session = Session.open(copy_session(triaged, tmp_path))
+    app = ReviewApp(session, embedder=HashingEmbedder(), export_dir=tmp_path / "out")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await goto_code(pilot, "1.1")
+        queue = app.screen
+        assert isinstance(queue, ReviewQueueScreen)
+        head = queue.query_one("#code-head", Static)
+        heights, list_tops, clipped = set(), set(), []
+        for _ in range(len(app.index.codes) - 1):
+            heights.add(head.size.height)
+            list_tops.add(queue.query_one(OptionList).region.y)
+            text = app.index.text_for(queue.code, session.provider_type)
+            if len(Content(text).wrap(head.content_size.width)) + 1 > head.size.height:
+                clipped.append(queue.code)
+            await pilot.press("right_square_bracket")
+            await pilot.pause()
+        assert queue.code == "8.4"
+        assert len(heights) == 1 and len(list_tops) == 1
+        if size[0] >= 110:  # the wide layout's cap (6 lines) fits every code's text at this width
+            assert clipped == []
     session.close()

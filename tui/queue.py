@@ -102,11 +102,29 @@ class ReviewQueueScreen(Screen[None]):
         for key in LLM_KEYS:
             found = self._bindings.key_to_bindings.get(key, [])
             self._bindings.key_to_bindings[key] = [replace(b, show=configured) for b in found]
+        self._fit_head()
         self.load_code(self.code)
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:
             self.refresh_view()
+
+    def on_resize(self) -> None:
+        self._fit_head()
+
+    def _fit_head(self) -> None:
+        """Give the code's header the height the longest code text needs at this width.
+
+        With an auto height, ] onto a code whose text wraps to another number of lines resized the
+        list and the passage as well: two layout passes and a full redraw, about 100 ms a press.
+        """
+        app = self.app_
+        width = max(10, self.size.width - 2)  # the header's padding is one column each side
+        lines = max(
+            len(Content(app.index.text_for(c.code, app.session.provider_type)).wrap(width))
+            for c in app.index.codes
+        )
+        self.query_one("#code-head", QuietStatic).styles.height = lines + 1  # + the status line
 
     # ---- what is shown ----------------------------------------------------------------------
 

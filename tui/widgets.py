@@ -98,6 +98,10 @@ class QuietStatic(Static):
     def show(self, content: Content) -> None:
         width = self.content_size.width
         last, self._last = self._last, content
+        height = self.styles.height
+        if height is not None and not height.is_auto:
+            self.update(content, layout=False)  # a fixed height: new text never moves anything else
+            return
         same = last is not None and width > 0 and len(content.wrap(width)) == len(last.wrap(width))
         self.update(content, layout=not same)
 
