@@ -26,7 +26,6 @@ from tui.widgets import (
     OUTCOME_STYLE,
     SHORT,
     PassageView,
-    QuietStatic,
     StatusLine,
     literal,
     passage_in_context,
@@ -89,7 +88,7 @@ class ReviewQueueScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusLine()
-        yield QuietStatic(id="code-head")
+        yield Static(id="code-head")  # its height is set by _fit_head
         with Horizontal(id="queue-body"):
             yield OptionList(id="suggestions")
             with Vertical(id="context-pane"):
@@ -124,7 +123,7 @@ class ReviewQueueScreen(Screen[None]):
             len(Content(app.index.text_for(c.code, app.session.provider_type)).wrap(width))
             for c in app.index.codes
         )
-        self.query_one("#code-head", QuietStatic).styles.height = lines + 1  # + the status line
+        self.query_one("#code-head", Static).styles.height = lines + 1  # + the status line
 
     # ---- what is shown ----------------------------------------------------------------------
 
@@ -218,7 +217,8 @@ class ReviewQueueScreen(Screen[None]):
             "\n",
             literal(app.index.text_for(self.code, app.session.provider_type)),
         )
-        self.query_one("#code-head", QuietStatic).show(head)
+        # The height is fixed (_fit_head), so new text never moves anything else: no layout pass.
+        self.query_one("#code-head", Static).update(head, layout=False)
 
     def current(self) -> Any | None:
         index = self.query_one(OptionList).highlighted

@@ -87,25 +87,6 @@ def passage_in_context(text: str, start: int, end: int) -> tuple[Content, int]:
     return content, start - lo
 
 
-class QuietStatic(Static):
-    """A Static that skips the screen's layout pass when new text wraps to as many lines as the old.
-
-    A layout pass redraws the whole screen; on every decision only a count or a rating changes.
-    """
-
-    _last: Content | None = None
-
-    def show(self, content: Content) -> None:
-        width = self.content_size.width
-        last, self._last = self._last, content
-        height = self.styles.height
-        if height is not None and not height.is_auto:
-            self.update(content, layout=False)  # a fixed height: new text never moves anything else
-            return
-        same = last is not None and width > 0 and len(content.wrap(width)) == len(last.wrap(width))
-        self.update(content, layout=not same)
-
-
 class PassageView(ScrollView, can_focus=True):
     """Document text wrapped to the pane's width and drawn line by line, scrolled to a highlight.
 
