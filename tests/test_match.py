@@ -324,3 +324,46 @@ def test_the_ranking_network_ranks_and_the_flag_mixes_both_networks(real):
     share = DEFAULT_PARAMS.flag_layer_share
     np.testing.assert_allclose(mixed.flag, (1 - share) * both.flag + share * swapped.flag, atol=1e-4)
     np.testing.assert_allclose(mixed.raw, both.raw, atol=1e-6)
+
+
+def test_a_sentence_feels_the_plan_or_absence_after_it_only_within_its_chunk():
+    from triage.match.suggest import with_context
+
+    prob = np.array([0.1, 0.9, 0.2, 0.05, 0.8], dtype=np.float32)
+    owner = np.array([0, 0, 0, 1, 2])
+    np.testing.assert_array_equal(with_context(prob, owner, 0.0), prob)
+    after = with_context(prob, owner, 0.5, next_only=True)
+    # Unit 0 takes half of unit 1's 0.9; unit 2 ends its chunk, so unit 3's and 4's do not reach back.
+    np.testing.assert_allclose(after, [0.45, 0.9, 0.2, 0.05, 0.8], atol=1e-6)
+    both = with_context(prob, owner, 0.5)
+    np.testing.assert_allclose(both, [0.45, 0.9, 0.45, 0.05, 0.8], atol=1e-6)
+    assert with_context(prob[:1], owner[:1], 0.5)[0] == prob[0]
+
+
+def test_a_practice_sentence_followed_by_its_end_scores_lower_than_one_followed_by_more_practice(real):
+    import dataclasses
+
+    from triage.match.suggest import DEFAULT_PARAMS, evidence_model, raw_scores
+    from triage.records import Chunk
+
+    model, _ = evidence_model("school", real["emb"], real["cache"])
+    texts = [
+        # The first sentence alone reads as practice (plan/absence 0.16); the second ends it (0.97).
+        "Year 10 students spent a week on work experience with local employers each June. "
+        "The scheme was dropped in 2019 when the coordinator left.",
+        "Year 10 students spend a week on work experience with local employers each June. "
+        "Tutors visit each placement and students write a reflection afterwards.",
+    ]
+    doc = "d" * 16
+    chunks = [
+        Chunk(Chunk.make_id(doc, i * 500, i * 500 + len(t)), doc, "plan.txt", i * 500, i * 500 + len(t), t)
+        for i, t in enumerate(texts)
+    ]
+    j = model.codes.index("6.1")
+    off = dataclasses.replace(DEFAULT_PARAMS, modality_context=0.0)
+    on = dataclasses.replace(DEFAULT_PARAMS, modality_context=0.75, modality_next_only=True)
+    before = raw_scores(model, chunks, real["emb"], real["cache"], off).raw[:, j]
+    after = raw_scores(model, chunks, real["emb"], real["cache"], on).raw[:, j]
+    assert after[0] < before[0] - 0.5  # the lapsed placements lose ground
+    assert abs(after[1] - before[1]) < 0.3  # the current practice barely moves
+    assert after[1] - after[0] > before[1] - before[0]

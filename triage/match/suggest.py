@@ -67,6 +67,10 @@ class ScoringParams:
     exemplar_weight: float = 3.0
     hedge_penalty: float = 2.0  # subtracted from a unit whose sentences are all plans/absences
     modality_penalty: float = 3.0  # times the learned probability that a unit is a plan/absence
+    # A unit takes this share of its neighbours' plan/absence probability when that is higher than
+    # its own: "We used to run a careers fair." reads as practice until "It was dropped in 2019."
+    modality_context: float = 0.75
+    modality_next_only: bool = True  # only the next unit counts as a neighbour
     lexical_weight: float = 2.0
     pack_weight: float = 0.3  # on the clipped logit of the classifier learned from labelled packs
     learned_terms_weight: float = 1.0  # on BM25 over the words learned from labelled packs
@@ -76,17 +80,17 @@ class ScoringParams:
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
     # Centres, reference medians and pack_relative chosen by leave-one-pack-out over 221 packs with
     # the layer-view network ranking and the mixed flag (matching.md, nineteenth pass).
-    centre: float = 2.41  # raw score that maps to the threshold in a pack whose median is the reference
-    pack_relative: float = 0.9  # how far the centre follows the pack's median best score
-    reference_median: float = 3.91  # median per-code best raw score of a typical pack
+    centre: float = 2.34  # raw score that maps to the threshold in a pack whose median is the reference
+    pack_relative: float = 0.6  # how far the centre follows the pack's median best score
+    reference_median: float = 3.84  # median per-code best raw score of a typical pack
     # The missing flag: the same score but with the pack network's evidence logit lowered by this
     # weight times its "near-miss for this code" logit where positive, against its own centre.
     flag_near_miss_weight: float = 1.0
     # The flag's score mixes the two networks' (pack_classifier.py): this share from the one that
     # reads the layer view, the rest from the sentence-vector one (nineteenth pass).
     flag_layer_share: float = 0.75
-    flag_centre: float = 1.66
-    flag_reference_median: float = 3.46
+    flag_centre: float = 1.52
+    flag_reference_median: float = 3.42
     max_shift: float = 0.5  # bound on that move, so a tiny or odd pack cannot drag it far
     slope: float = 2.0
     threshold: float = 0.5  # calibrated evidence threshold
@@ -200,10 +204,11 @@ def raw_scores(
     modal = np.zeros(len(units), dtype=np.float32)
     if model.modality is not None and params.modality_penalty:
         modal = model.modality.proba(units)
+    modal_felt = with_context(modal, own, params.modality_context, params.modality_next_only)
     unit_score = (
         params.classifier_weight * logits
         + params.exemplar_weight * exemplar
-        - (params.hedge_penalty * hedge + params.modality_penalty * modal)[:, None]
+        - (params.hedge_penalty * hedge + params.modality_penalty * modal_felt)[:, None]
     )
     if params.query_weight:
         for j, code in enumerate(model.codes):
@@ -279,6 +284,18 @@ def raw_scores(
         "lacks_required": lacking,
     }
     return RawScores(raw, flag, signals)
+
+
+def with_context(prob: np.ndarray, owner: np.ndarray, share: float, next_only: bool = False) -> np.ndarray:
+    """Each unit's probability, raised to ``share`` times its neighbours' within the same chunk."""
+    if not share or len(prob) < 2:
+        return prob
+    same = owner[1:] == owner[:-1]
+    near = np.zeros_like(prob)
+    near[:-1] = np.where(same, prob[1:], 0.0)
+    if not next_only:
+        near[1:] = np.maximum(near[1:], np.where(same, prob[:-1], 0.0))
+    return np.maximum(prob, share * near).astype(prob.dtype)
 
 
 def document_priors(model: EvidenceModel, chunks: Sequence[Chunk]) -> np.ndarray:
