@@ -194,7 +194,8 @@ ABLATION = [
 _NO_PACK = dict(pack_weight=0.0, learned_terms_weight=0.0, modality_penalty=0.0)
 ABLATION = [(label, {**_NO_PACK, **overrides}) for label, overrides in ABLATION] + [
     ("+ labelled-pack classifier and learned words (fourth pass)", dict(modality_penalty=0.0)),
-    ("+ plan/absence model learned from near-misses (fifth pass, shipped)", dict()),
+    ("+ plan/absence model learned from near-misses (fifth pass)", dict(modality_context=0.0)),
+    ("+ the next sentence's plan/absence felt (twenty-second pass, shipped)", dict()),
 ]
 
 

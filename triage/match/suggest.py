@@ -8,7 +8,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    its similarity to the code's positive exemplars, a penalty when it carries a hand-written
    intention, absence or former-practice cue, and a penalty in proportion to how much it reads
    like a plan, an absence or an aside, learned from the labelled packs' near-misses
-   (modality.py). The chunk keeps its best unit.
+   (modality.py). A unit also takes most of the next unit's plan/absence probability when that
+   is higher: "Pupils used to keep a record folder." reads as practice until "The folders were
+   dropped in 2019." (twenty-second pass). The chunk keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a network (one
    hidden layer; per code, an evidence output and a near-miss output) learned from the labelled
    sample packs' passages adds its best unit's clipped evidence logit (the near-miss output is
@@ -69,6 +71,8 @@ class ScoringParams:
     modality_penalty: float = 3.0  # times the learned probability that a unit is a plan/absence
     # A unit takes this share of its neighbours' plan/absence probability when that is higher than
     # its own: "We used to run a careers fair." reads as practice until "It was dropped in 2019."
+    # 0.75 of the next unit's was chosen in-sample among 0.5 / 0.75 / 1 and both / next only, then
+    # checked by leave-one-pack-out over 270 packs and two blind batches (twenty-second pass).
     modality_context: float = 0.75
     modality_next_only: bool = True  # only the next unit counts as a neighbour
     lexical_weight: float = 2.0
@@ -78,8 +82,8 @@ class ScoringParams:
     requires_penalty: float = 1.5  # subtracted when a passage lacks every one of the code's required terms
     competition: float = 0.6  # pull-down per unit of another code's lead on the same chunk
     sibling_competition: float = 1.0  # share of that pull-down when the leader is in the same section
-    # Centres, reference medians and pack_relative chosen by leave-one-pack-out over 221 packs with
-    # the layer-view network ranking and the mixed flag (matching.md, nineteenth pass).
+    # Centres, reference medians and pack_relative chosen by leave-one-pack-out over 270 packs with
+    # the next unit's plan/absence felt (matching.md, twenty-second pass).
     centre: float = 2.34  # raw score that maps to the threshold in a pack whose median is the reference
     pack_relative: float = 0.6  # how far the centre follows the pack's median best score
     reference_median: float = 3.84  # median per-code best raw score of a typical pack
