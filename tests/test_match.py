@@ -360,8 +360,9 @@ def test_a_practice_sentence_followed_by_its_end_scores_lower_than_one_followed_
         for i, t in enumerate(texts)
     ]
     j = model.codes.index("6.1")
+    assert DEFAULT_PARAMS.modality_context > 0 and DEFAULT_PARAMS.modality_next_only
     off = dataclasses.replace(DEFAULT_PARAMS, modality_context=0.0)
-    on = dataclasses.replace(DEFAULT_PARAMS, modality_context=0.75, modality_next_only=True)
+    on = DEFAULT_PARAMS
     before = raw_scores(model, chunks, real["emb"], real["cache"], off).raw[:, j]
     after = raw_scores(model, chunks, real["emb"], real["cache"], on).raw[:, j]
     assert after[0] < before[0] - 0.5  # the lapsed placements lose ground

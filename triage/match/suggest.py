@@ -8,8 +8,8 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    its similarity to the code's positive exemplars, a penalty when it carries a hand-written
    intention, absence or former-practice cue, and a penalty in proportion to how much it reads
    like a plan, an absence or an aside, learned from the labelled packs' near-misses
-   (modality.py). A unit also takes most of the next unit's plan/absence probability when that
-   is higher: "Pupils used to keep a record folder." reads as practice until "The folders were
+   (modality.py). A unit also takes the next unit's plan/absence probability when that is
+   higher: "Pupils used to keep a record folder." reads as practice until "The folders were
    dropped in 2019." (twenty-second pass). The chunk keeps its best unit.
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a network (one
    hidden layer; per code, an evidence output and a near-miss output) learned from the labelled
@@ -71,8 +71,9 @@ class ScoringParams:
     modality_penalty: float = 3.0  # times the learned probability that a unit is a plan/absence
     # A unit takes this share of its neighbours' plan/absence probability when that is higher than
     # its own: "We used to run a careers fair." reads as practice until "It was dropped in 2019."
-    # 0.75 of the next unit's was chosen in-sample among 0.5 / 0.75 / 1 and both / next only, then
-    # checked by leave-one-pack-out over 270 packs and two blind batches (twenty-second pass).
+    # The next unit's, in full: shares of 0.5 / 0.75 / 1 of either neighbour or the next were
+    # compared by leave-one-pack-out over 270 packs, then 0.75 and 1 on blind batches 46 and 47
+    # (matching.md, twenty-second pass).
     modality_context: float = 1.0
     modality_next_only: bool = True  # only the next unit counts as a neighbour
     lexical_weight: float = 2.0
