@@ -143,16 +143,19 @@ def test_scorer_accepts_output(real):
     # Better than generic semantic search (hit@5 0.81 on this pack).
     assert metrics["hit_at_5"] > 0.81
     assert metrics["missing_f1"] > 0.0
-    # A code flagged missing still lists its best candidates, at most DEFAULT_PARAMS.missing_listed.
+    # A code flagged missing lists at most DEFAULT_PARAMS.missing_listed candidates, and none when
+    # its flag is clear (evidence score under clear_flag).
     from triage.match import DEFAULT_PARAMS
+    from triage.match.suggest import clear_flag
 
     listed = {}
     for s in payload["suggestions"]:
         listed.setdefault(s["code"], []).append(s["rank"])
-    assert set(payload["missing"]) <= set(listed)
     for code in payload["missing"]:
-        assert listed[code] == list(range(1, len(listed[code]) + 1))
-        assert len(listed[code]) <= DEFAULT_PARAMS.missing_listed
+        ranks = listed.get(code, [])
+        assert ranks == list(range(1, len(ranks) + 1))
+        assert len(ranks) <= DEFAULT_PARAMS.missing_listed
+        assert bool(ranks) == (payload["best_score"][code] >= clear_flag()), code
     assert max(len(listed[c]) for c in listed if c not in payload["missing"]) > DEFAULT_PARAMS.missing_listed
     assert payload["model_hash"] == real["emb"].model_hash
 

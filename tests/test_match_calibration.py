@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -119,4 +120,19 @@ def test_listing_keeps_the_claim_rule_and_caps_a_missing_code():
     assert [s.rank for s in listed(r, "2.2", p)] == [1, 2]
     assert listed(r, "2.2", dataclasses.replace(p, missing_listed=0)) == []
     assert [s.rank for s in listed(r, "1.1", p, top_k=2)] == [1, 2]
+
+
+def test_a_clearly_flagged_code_lists_nothing():
+    from triage.match.suggest import clear_flag, listed
+
+    p = dataclasses.replace(DEFAULT_PARAMS, floor=0.0, relative=1.0, missing_listed=2, missing_listed_margin=1.0)
+    # slope 2, threshold 0.5: one raw unit under the cut calibrates to 1 / (1 + e^2).
+    assert clear_flag(p) == pytest.approx(1.0 / (1.0 + math.exp(2.0)))
+    assert clear_flag(dataclasses.replace(p, missing_listed_margin=0.0)) == pytest.approx(0.5)
+    r = _result({"2.2": [0.2, 0.1], "3.3": [0.05, 0.04], "4.4": [0.9, 0.8, 0.7]}, missing=("2.2", "3.3"))
+    assert [s.rank for s in listed(r, "2.2", p)] == [1, 2]  # borderline flag: candidates stay
+    assert listed(r, "3.3", p) == []  # clear flag: nothing
+    assert [s.rank for s in listed(r, "4.4", p)] == [1, 2, 3]  # not flagged: unaffected
+    off = dataclasses.replace(p, missing_listed_margin=None)
+    assert [s.rank for s in listed(r, "3.3", off)] == [1, 2]
 

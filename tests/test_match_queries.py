@@ -52,12 +52,12 @@ def test_exemplars_are_not_copied_from_labelled_packs():
         gold = pack / "gold.jsonl"
         if gold.exists():
             quotes += [
-                _norm(json.loads(line)["quote"]) for line in gold.read_text().splitlines() if line.strip()
+                f" {_norm(json.loads(line)['quote'])} " for line in gold.read_text().splitlines() if line.strip()
             ]
         near = pack / "near_misses.jsonl"
         if near.exists():
             quotes += [
-                _norm(json.loads(line)["quote"]) for line in near.read_text().splitlines() if line.strip()
+                f" {_norm(json.loads(line)['quote'])} " for line in near.read_text().splitlines() if line.strip()
             ]
     if not quotes:
         pytest.fail("no labelled packs found to compare against")
@@ -69,10 +69,11 @@ def test_exemplars_are_not_copied_from_labelled_packs():
             texts += [*v.queries, *v.positives, *v.near_misses]
     for text in texts:
         words = _norm(text).split()
-        # No run of 8 words from an exemplar appears in a labelled passage.
+        # No run of 8 whole words from an exemplar appears in a labelled passage (quotes are padded
+        # with spaces, so "completes a" does not match inside "completes at").
         grams = {" ".join(words[i : i + 8]) for i in range(max(len(words) - 7, 0))}
         for g in grams:
-            assert not any(g in q for q in quotes), f"exemplar shares wording with a labelled pack: {g!r}"
+            assert not any(f" {g} " in q for q in quotes), f"exemplar shares wording with a labelled pack: {g!r}"
 
 
 def test_malformed_files_are_refused_with_the_file_named(tmp_path):

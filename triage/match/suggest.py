@@ -43,6 +43,7 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,12 @@ class ScoringParams:
     relative: float = 0.8  # nor when this far below the code's best passage
     always: int = 1  # the first passages listed regardless of the relative cut (if above the floor)
     missing_listed: int = 2  # a code flagged missing still lists this many of them
+    # ... but only when the flag is borderline: a code whose flag score falls this far (raw units)
+    # below the cut lists nothing, since its candidates are then mostly the pack's near-miss
+    # distractors (a plan, a vacant post). None: every flagged code lists missing_listed. 1.0 was
+    # chosen by leave-one-pack-out over 270 packs and passed blind batch 48 (matching.md,
+    # twenty-third pass).
+    missing_listed_margin: float | None = 1.0
 
 
 DEFAULT_PARAMS = ScoringParams()
@@ -475,6 +482,14 @@ def suggest(
     )
 
 
+def clear_flag(params: ScoringParams = DEFAULT_PARAMS) -> float:
+    """The evidence score below which a missing code is flagged clearly, not borderline: the
+    calibrated value of a flag score ``missing_listed_margin`` under the pack's cut."""
+    t = params.threshold
+    margin = params.missing_listed_margin or 0.0
+    return 1.0 / (1.0 + math.exp(params.slope * margin - math.log(t / (1.0 - t))))
+
+
 def listed(
     result: MatchResult, code: str, params: ScoringParams = DEFAULT_PARAMS, top_k: int | None = None
 ) -> list[Suggestion]:
@@ -482,7 +497,8 @@ def listed(
 
     Rank 1 always, then each passage above the floor and within ``params.relative`` of the best.
     A code flagged missing lists at most ``params.missing_listed`` of them: the flag is the
-    verdict, and those candidates are what an assessor reads to overrule a wrong one.
+    verdict, and those candidates are what an assessor reads to overrule a wrong one. With
+    ``params.missing_listed_margin`` set, a clearly flagged code (see :func:`clear_flag`) lists none.
     """
     items = sorted(result.for_code(code), key=lambda s: s.rank)
     if not items:
@@ -495,6 +511,8 @@ def listed(
     ]
     if code in result.missing:
         keep = keep[: params.missing_listed]
+        if params.missing_listed_margin is not None and result.best_score.get(code, 0.0) < clear_flag(params):
+            keep = []
     return keep[:top_k] if top_k else keep
 
 
