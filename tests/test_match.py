@@ -156,6 +156,7 @@ def test_scorer_accepts_output(real):
         assert ranks == list(range(1, len(ranks) + 1))
         assert len(ranks) <= DEFAULT_PARAMS.missing_listed
         assert bool(ranks) == (payload["best_score"][code] >= clear_flag()), code
+    assert payload["clear_flag"] == pytest.approx(clear_flag(), abs=1e-6)
     assert max(len(listed[c]) for c in listed if c not in payload["missing"]) > DEFAULT_PARAMS.missing_listed
     assert payload["model_hash"] == real["emb"].model_hash
 

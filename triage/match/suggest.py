@@ -37,7 +37,9 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
    the issue's bars plus a margin of 0.03 (thirteenth pass): aimed at the bars themselves,
    recall sat just over its bar on average and fell under it on about half the blind batches.
 7. The flag and the list are separate: a code flagged missing still lists its best two
-   candidates, so a wrong flag costs the assessor one glance, not the evidence.
+   candidates when the flag is borderline, so a wrong flag costs the assessor one glance, not
+   the evidence. A clear flag (``missing_listed_margin`` under the cut) lists none: a real
+   gap's best candidates are its distractors (matching.md, twenty-third pass).
 """
 
 from __future__ import annotations
@@ -544,6 +546,8 @@ def scorer_payload(
         "missing": list(result.missing),
         "weak": list(result.weak),
         "best_score": result.best_score,
+        # A missing code whose best_score is under this lists nothing (see listed()).
+        "clear_flag": round(clear_flag(params), 6) if params.missing_listed_margin is not None else None,
         "threshold": result.threshold,
         "weak_margin": result.weak_margin,
         "provider_type": result.provider_type,
