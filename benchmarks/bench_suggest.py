@@ -334,6 +334,7 @@ def _quality(
 
     if missing_listed is None:
         missing_listed = DEFAULT_PARAMS.missing_listed
+    margin = DEFAULT_PARAMS.missing_listed_margin
 
     params = dataclasses.replace(
         DEFAULT_PARAMS,
@@ -356,6 +357,8 @@ def _quality(
         k = 1 + sum(1 for s in cal[1:] if s >= floor and s >= cal[0] - relative)
         if code in missing:
             k = min(k, missing_listed)
+            if margin is not None and cut - best[j] > margin:
+                k = 0  # a clear flag lists nothing (suggest.clear_flag)
         listed_ = order[:k]
         n_top += len(listed_)
         n_near += sum(1 for i in listed_ if (i, code) not in sig["hits"] and sig["near_hit"].get(i))

@@ -135,4 +135,3 @@ def test_a_clearly_flagged_code_lists_nothing():
     assert [s.rank for s in listed(r, "4.4", p)] == [1, 2, 3]  # not flagged: unaffected
     off = dataclasses.replace(p, missing_listed_margin=None)
     assert [s.rank for s in listed(r, "3.3", off)] == [1, 2]
-
