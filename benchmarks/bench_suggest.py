@@ -330,7 +330,7 @@ def _quality(
 
     from triage.match import DEFAULT_PARAMS
     from triage.match.suggest import flag_centre as flag_cut
-    from triage.match.suggest import pack_centre
+    from triage.match.suggest import listed_count, pack_centre
 
     if missing_listed is None:
         missing_listed = DEFAULT_PARAMS.missing_listed
@@ -338,6 +338,9 @@ def _quality(
 
     params = dataclasses.replace(
         DEFAULT_PARAMS,
+        floor=floor,
+        relative=relative,
+        missing_listed=missing_listed,
         centre=centre,
         pack_relative=pack_relative,
         reference_median=ref,
@@ -353,13 +356,9 @@ def _quality(
     per, given, good, n_top, n_near = [], 0, 0, 0, 0
     for j, code in enumerate(sig["codes"]):
         order = sig["tops"][code]
-        cal = 1.0 / (1.0 + np.exp(-2.0 * (sig["raw"][order, j] - c)))
-        k = 1 + sum(1 for s in cal[1:] if s >= floor and s >= cal[0] - relative)
-        if code in missing:
-            k = min(k, missing_listed)
-            if margin is not None and cut - best[j] > margin:
-                k = 0  # a clear flag lists nothing (suggest.clear_flag)
-        listed_ = order[:k]
+        cal = 1.0 / (1.0 + np.exp(-params.slope * (sig["raw"][order, j] - c)))
+        clear = margin is not None and cut - best[j] > margin  # suggest.clear_flag, in raw units
+        listed_ = order[: listed_count(cal, missing=code in missing, clear=clear, params=params)]
         n_top += len(listed_)
         n_near += sum(1 for i in listed_ if (i, code) not in sig["hits"] and sig["near_hit"].get(i))
         if code in sig["gold_n"]:

@@ -135,3 +135,21 @@ def test_a_clearly_flagged_code_lists_nothing():
     assert [s.rank for s in listed(r, "4.4", p)] == [1, 2, 3]  # not flagged: unaffected
     off = dataclasses.replace(p, missing_listed_margin=None)
     assert [s.rank for s in listed(r, "3.3", off)] == [1, 2]
+
+
+def test_listed_count_applies_the_floor_the_relative_cut_and_the_flag():
+    from triage.match.suggest import listed_count
+
+    p = dataclasses.replace(
+        DEFAULT_PARAMS, floor=0.05, relative=0.5, always=1, missing_listed=2, missing_listed_margin=1.0
+    )
+    scores = [0.9, 0.6, 0.41, 0.39, 0.04]
+    assert listed_count(scores, missing=False, clear=False, params=p) == 3  # 0.39 is over 0.5 under the best
+    assert listed_count(scores, missing=False, clear=False, params=dataclasses.replace(p, always=4)) == 4
+    assert listed_count([0.3, 0.04], missing=False, clear=False, params=p) == 1  # under the floor
+    assert listed_count([0.01], missing=False, clear=False, params=p) == 1  # rank 1 always
+    assert listed_count(scores, missing=True, clear=False, params=p) == 2
+    assert listed_count(scores, missing=True, clear=True, params=p) == 0
+    unmargined = dataclasses.replace(p, missing_listed_margin=None)
+    assert listed_count(scores, missing=True, clear=True, params=unmargined) == 2
+    assert listed_count([], missing=False, clear=False, params=p) == 0

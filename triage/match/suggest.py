@@ -503,19 +503,28 @@ def listed(
     ``params.missing_listed_margin`` set, a clearly flagged code (see :func:`clear_flag`) lists none.
     """
     items = sorted(result.for_code(code), key=lambda s: s.rank)
-    if not items:
-        return []
-    best = items[0].score
-    keep = [items[0]] + [
-        s
-        for s in items[1:]
-        if s.score >= params.floor and (s.rank <= params.always or s.score >= best - params.relative)
-    ]
-    if code in result.missing:
-        keep = keep[: params.missing_listed]
-        if params.missing_listed_margin is not None and result.best_score.get(code, 0.0) < clear_flag(params):
-            keep = []
+    clear = result.best_score.get(code, 0.0) < clear_flag(params)
+    k = listed_count([s.score for s in items], missing=code in result.missing, clear=clear, params=params)
+    keep = items[:k]
     return keep[:top_k] if top_k else keep
+
+
+def listed_count(
+    scores: Sequence[float], *, missing: bool, clear: bool, params: ScoringParams = DEFAULT_PARAMS
+) -> int:
+    """How many of a code's passages the scorer JSON lists, from their calibrated scores best
+    first (the rule :func:`listed` documents). ``clear``: the code's flag is clear, not borderline.
+    One function for the tool and for the benchmark, which applies it to precomputed matrices."""
+    if len(scores) == 0:
+        return 0
+    best = scores[0]
+    k = 1
+    for rank, s in enumerate(scores[1:], 2):
+        if s >= params.floor and (rank <= params.always or s >= best - params.relative):
+            k += 1
+    if missing:
+        k = 0 if clear and params.missing_listed_margin is not None else min(k, params.missing_listed)
+    return k
 
 
 def scorer_payload(
