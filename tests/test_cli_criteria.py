@@ -132,3 +132,12 @@ def test_help_in_a_real_process():
     )
     assert out.returncode == 0, out.stderr
     assert "--provider-type" in out.stdout and "--json" in out.stdout and "3.4" in out.stdout
+
+
+def test_source_names_the_guide_and_its_seed_file(capsys):
+    _, code, _ = run(capsys, "3.4")
+    _, section, _ = run(capsys, "6")
+    for out in (code, section):
+        source = next(line for line in out.splitlines() if line.startswith("Source: "))
+        assert source.startswith("Source: The Quality in Careers Standard: Assessment Guide, January 2023 Edition")
+        assert re.search(r"seed file 000_[0-9a-f]{16}\.txt, Appendix 2 template", source)

@@ -216,6 +216,28 @@ def test_zip_bomb_and_damaged_zip(tmp_path):
     assert doc.status == "error" and doc.message.startswith("damaged zip file")
 
 
+def test_truncated_zip_of_uncompressed_files_is_damaged_not_a_word_file(tmp_path):
+    # Cut off before its own directory, a stored (uncompressed) zip whose last member is a .docx
+    # opens as that .docx's parts; it must be reported as damaged, not read as 17 .xml files.
+    docx = make_docx(tmp_path / "policy.docx")
+    whole = tmp_path / "pack.zip"
+    with zipfile.ZipFile(whole, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("minutes.txt", "Governors discussed careers.")
+        z.write(docx, "policy.docx")
+    with zipfile.ZipFile(whole) as z:
+        directory = z.start_dir  # where the outer zip's own directory begins
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(whole.read_bytes()[:directory])
+    with zipfile.ZipFile(cut) as z:  # what zipfile makes of it: the Word file's parts
+        assert "[Content_Types].xml" in z.namelist()
+    (doc,) = ingest_pack(cut)
+    assert doc.status == "error" and doc.message.startswith("damaged zip file")
+    renamed = tmp_path / "renamed.zip"
+    renamed.write_bytes(docx.read_bytes())
+    (doc,) = ingest_pack(renamed)
+    assert doc.status == "error" and "renamed Office document" in doc.message
+
+
 def test_zip_inside_a_folder_is_expanded(tmp_path):
     folder = tmp_path / "pack"
     folder.mkdir()

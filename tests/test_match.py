@@ -294,14 +294,18 @@ def test_suggest_summary_marks_a_best_passage_that_reads_like_a_plan():
         1,
         {"modality": 0.08},
     )
+    # 1.1's evidence score (0.55, near-misses discounted) is not its top passage's (0.61).
     result = MatchResult(
-        "school", (plan, fact), (), ("1.1",), {"1.1": 0.61, "1.2": 0.88}, "m", "h", "v", 0.5, 0.1
+        "school", (plan, fact), (), ("1.1",), {"1.1": 0.55, "1.2": 0.88}, "m", "h", "v", 0.5, 0.1
     )
     out = io.StringIO()
     print_summary(result, [], out=out)
     lines = {line.split()[0]: line for line in out.getvalue().splitlines() if line[:1].isdigit()}
     assert "[plan/absence?] minutes.pdf p.2" in lines["1.1"] and "WEAK" in lines["1.1"]
     assert "[plan/absence?]" not in lines["1.2"]
+    # Both scores are shown, each in its own column, so neither is mistaken for the other.
+    assert lines["1.1"].split()[1:4] == ["0.55", "WEAK", "0.61"]
+    assert lines["1.2"].split()[1:3] == ["0.88", "0.88"]
 
 
 def test_the_ranking_network_ranks_and_the_flag_mixes_both_networks(real):

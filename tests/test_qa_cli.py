@@ -329,6 +329,15 @@ def test_report_format_follows_the_out_file_name(capsys, session_path, tmp_path)
     assert code == 2 and "does not match" in err and not (tmp_path / "r.docx").exists()
     code, _, _ = run(capsys, "report", session_path, "--out", tmp_path / "r.csv")
     assert code == 0 and (tmp_path / "r.csv").read_text(encoding="utf-8-sig").startswith("Codes,")
+    # A name of a format the tool does not write is refused, not filled with HTML or Markdown.
+    code, _, err = run(capsys, "report", session_path, "--out", tmp_path / "r.pdf")
+    assert code == 2 and ".docx" in err and not (tmp_path / "r.pdf").exists()
+    code, _, err = run(capsys, "request", session_path, "--out", tmp_path / "q.docx")
+    assert code == 2 and ".md" in err and not (tmp_path / "q.docx").exists()
+    code, _, err = run(capsys, "request", session_path, "--format", "md", "--out", tmp_path / "q.txt")
+    assert code == 2 and "does not match" in err and not (tmp_path / "q.txt").exists()
+    code, _, _ = run(capsys, "request", session_path, "--out", tmp_path / "q.txt")
+    assert code == 0 and (tmp_path / "q.txt").read_text(encoding="utf-8").strip()
 
 
 def test_evidence_doc_name_shared_by_two_files_asks_for_the_id(capsys, tmp_path):

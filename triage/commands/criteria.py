@@ -150,11 +150,23 @@ def _descriptor_lines(idx: CriteriaIndex, section: int, width: int) -> list[str]
     return lines
 
 
+# The Assessment Guide is seed 000; other seeds (guidance notes) are cited by their own names.
+_GUIDE_SEED = re.compile(r"^000_[0-9a-f]{16}\.txt\b")
+
+
+def _cite(idx: CriteriaIndex, source: str) -> str:
+    """The Guide's title and edition before its seed file name: an assessor knows the one, and
+    the file name lets anyone check the text against the seed."""
+    if not _GUIDE_SEED.match(source):
+        return source
+    return f"{idx.title}, {idx.edition}, seed file {source}"
+
+
 def render_code(idx: CriteriaIndex, code: str, *, width: int = 100, provider_type: str | None = None) -> str:
     c = idx.code(code)
     s = idx.section(c.section)
     kind = _variant_kind(idx, provider_type)
-    lines = [f"Code {c.code}  (section {s.number}: {s.title})", f"Source: {c.source}", ""]
+    lines = [f"Code {c.code}  (section {s.number}: {s.title})", f"Source: {_cite(idx, c.source)}", ""]
     lines += ["Description"] + _wrap(c.description, width, "  ") + [""]
 
     variants = [(k, c.variant(k)) for k in ("school", "college") if c.variant(k)]
@@ -228,7 +240,7 @@ def render_section(
 ) -> str:
     s = idx.section(number)
     kind = _variant_kind(idx, provider_type)
-    lines = [f"Section {s.number}: {s.title}", f"Source: {s.source}", "", "Codes"]
+    lines = [f"Section {s.number}: {s.title}", f"Source: {_cite(idx, s.source)}", "", "Codes"]
     for c in idx.codes_in(number):
         text = c.description
         if kind and c.variant(kind):

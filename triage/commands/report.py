@@ -103,9 +103,19 @@ def _write(data: bytes, out: str | None, default_name: str | None) -> None:
 _SUFFIX_FORMATS = {".docx": "docx", ".html": "html", ".htm": "html", ".md": "md", ".json": "json", ".csv": "csv"}
 
 
+def _implied_format(out: str | None, formats: dict[str, str]) -> str | None:
+    """The format the --out name's suffix names; a suffix of another kind (.pdf, say) is a usage
+    error, so a file is never written under a name that promises what it does not hold."""
+    suffix = Path(out).suffix.lower() if out and out != "-" else ""
+    if suffix and suffix not in formats:
+        known = ", ".join(sorted(set(formats)))
+        raise UserError(f"cannot write {out}: its name should end in one of {known}", EXIT_USAGE)
+    return formats.get(suffix)
+
+
 def _report_format(fmt: str | None, out: str | None) -> str:
     """The --format, else the one the --out name implies, else html; a clash is a usage error."""
-    implied = _SUFFIX_FORMATS.get(Path(out).suffix.lower()) if out and out != "-" else None
+    implied = _implied_format(out, _SUFFIX_FORMATS)
     if fmt and implied and fmt != implied:
         raise UserError(f"--format {fmt} does not match the file name {out}; change one of them", EXIT_USAGE)
     return fmt or implied or "html"
@@ -126,9 +136,10 @@ def run_report(args: argparse.Namespace) -> int:
 def run_request(args: argparse.Namespace) -> int:
     from triage.report import render_request
 
-    fmt = args.format
-    if fmt is None:
-        fmt = "txt" if args.out and Path(args.out).suffix.lower() == ".txt" else "md"
+    implied = _implied_format(args.out, {".md": "md", ".txt": "txt"})
+    if args.format and implied and args.format != implied:
+        raise UserError(f"--format {args.format} does not match the file name {args.out}; change one of them", EXIT_USAGE)
+    fmt = args.format or implied or "md"
     model = _model(args.session)
     _write(render_request(model, fmt), args.out, None)
     # Said to the assessor only (stderr), never written into what goes to the provider.

@@ -43,8 +43,11 @@ def resolve_session_path(ref: str) -> Path:
         for candidate in (sessions_dir() / ref, sessions_dir() / f"{ref}.sqlite"):
             if candidate.is_file():
                 return candidate
+    where = f" or in {sessions_dir()}" if "/" not in ref else ""
     raise UserError(
-        f"no session at {ref} (give the .sqlite path printed by 'triage session new')", EXIT_FAILED
+        f"no session at {ref}{where} (a bare session id is looked up only in that folder;"
+        " otherwise give the .sqlite path printed by 'triage session new')",
+        EXIT_FAILED,
     )
 
 
@@ -241,6 +244,8 @@ def _cmd_session_set(args: argparse.Namespace) -> int:
 
 
 def _cmd_session_info(args: argparse.Namespace) -> int:
+    if args.session_ref is None:
+        return _list_sessions(args.json)
     with open_for_reading(args.session_ref) as s:
         m = s.meta
         rows = s.suggestions()
@@ -264,6 +269,21 @@ def _cmd_session_info(args: argparse.Namespace) -> int:
         width = max(len(k) for k in info)
         for key, value in info.items():
             print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _list_sessions(as_json: bool) -> int:
+    """Where sessions live by default, and the ones there, newest first."""
+    folder = sessions_dir()
+    found = sorted(folder.glob("*.sqlite"), key=lambda f: f.stat().st_mtime, reverse=True) if folder.is_dir() else []
+    if as_json:
+        _print_json({"sessions_dir": str(folder), "sessions": [str(f) for f in found]})
+        return 0
+    print(f"sessions are saved in {folder} unless 'session new --session PATH' says otherwise")
+    for f in found:
+        print(f"  {f.stem}")
+    if not found:
+        print("  (none there yet)")
     return 0
 
 
@@ -374,6 +394,8 @@ def _cmd_evidence_add(args: argparse.Namespace) -> int:
             doc_id = doc.id
             if (args.start is None) != (args.end is None):
                 raise ValueError("give both --start and --end with --doc")
+            if args.start is not None and args.start > args.end:
+                raise ValueError(f"--end ({args.end}) must not come before --start ({args.start})")
             if args.start is not None and not 0 <= args.start <= args.end <= len(doc.text):
                 raise ValueError(f"--start/--end must lie within the document (0-{len(doc.text)})")
             if text is None and args.start is not None:
@@ -486,7 +508,8 @@ def _cmd_override(args: argparse.Namespace) -> int:
             raise UserError("give either an OUTCOME with --why, or --clear", EXIT_USAGE)
 
         def clear(s: Session) -> str:
-            s.clear_override(args.section)
+            if not s.clear_override(args.section):
+                return f"section {args.section} has no override; nothing changed"
             return f"saved: section {args.section} override cleared"
 
         return _run_write(args.session_ref, clear)
@@ -584,8 +607,9 @@ def _cmd_outcome(args: argparse.Namespace) -> int:
             print(textwrap.fill(reason, width=100, initial_indent="  - ", subsequent_indent="    "))
         codes = [c for c in a.codes if c.section == r.section]
         summary = ", ".join(
-            f"{c.code} {'missing' if c.status == 'missing_evidence' else OUTCOME_LABELS[c.level]}"
-            + ("" if c.rated or c.status == "missing_evidence" else " (unrated)")
+            # "no confirmed evidence", not "missing": that word is the matcher's flag, a different verdict.
+            f"{c.code} {'no confirmed evidence' if c.status == 'missing_evidence' else OUTCOME_LABELS[c.level]}"
+            + ("" if c.rated or c.status == "missing_evidence" else " (not yet rated)")
             for c in codes
         )
         print(textwrap.fill(summary, width=100, initial_indent="  codes: ", subsequent_indent="         "))
@@ -624,14 +648,21 @@ def _cmd_log(args: argparse.Namespace) -> int:
 # ---- registration --------------------------------------------------------------------------
 
 
-def _section_number(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a section number 1-8, got {value!r}") from None
-    if not 1 <= n <= 8:
-        raise argparse.ArgumentTypeError(f"expected a section number 1-8, got {value!r}")
-    return n
+def _number_1_to_8(what: str):
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {what} 1-8, got {value!r}") from None
+        if not 1 <= n <= 8:
+            raise argparse.ArgumentTypeError(f"expected a {what} 1-8, got {value!r}")
+        return n
+
+    return parse
+
+
+_section_number = _number_1_to_8("section number")
+_benchmark_number = _number_1_to_8("Gatsby Benchmark number")
 
 
 def _code(value: str) -> str:
@@ -689,8 +720,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--provider-type", choices=PROVIDER_TYPES, help="school, special_school, college or wbl"
     )
     change.set_defaults(func=_cmd_session_set)
-    info = sub.add_parser("info", help="show a session's details and progress")
-    info.add_argument("session_ref", **session_ref)
+    info = sub.add_parser(
+        "info", help="show a session's details and progress; with no SESSION, where sessions are saved"
+    )
+    info.add_argument("session_ref", nargs="?", **session_ref)
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
     info.set_defaults(func=_cmd_session_info)
 
@@ -773,7 +806,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("gatsby", help="record the provider's Gatsby Benchmark indicator status")
     p.add_argument("session_ref", **session_ref)
-    p.add_argument("benchmark", type=_section_number, metavar="BENCHMARK", help="Gatsby Benchmark 1-8")
+    p.add_argument("benchmark", type=_benchmark_number, metavar="BENCHMARK", help="Gatsby Benchmark 1-8")
     p.add_argument(
         "status",
         choices=(*GATSBY_STATUSES, "none"),

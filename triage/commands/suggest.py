@@ -115,8 +115,9 @@ def _excerpt(text: str, width: int = 150) -> str:
 def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
     """One line per code: its evidence score (the best passage once passages that read like a
     near-miss for the code are discounted; it decides MISSING and WEAK), the flag, and the top
-    passage ([plan/absence?] before it when it reads like a plan or an absence, as in the review
-    queue)."""
+    passage with its own ranking score ([plan/absence?] before it when it reads like a plan or
+    an absence, as in the review queue). The two scores differ by design: a top passage that
+    reads like a distractor ranks first yet leaves the evidence score low."""
     from triage.match.modality import caution
 
     failed = [d for d in documents if d.status in ("error", "skipped")]
@@ -128,17 +129,22 @@ def print_summary(result: MatchResult, documents, out=sys.stdout) -> None:
         f"{result.model_hash[:12]}; criteria {result.criteria_version}",
         file=out,
     )
-    print("code score: its best passage, with passages that read like a near-miss discounted", file=out)
+    print(
+        "evidence: the code's best passage with likely near-misses discounted (decides MISSING and"
+        " WEAK); top: the first passage and its own ranking score",
+        file=out,
+    )
+    print(f"{'code':<4} evidence {'flag':<7}  top", file=out)
     for code, best in result.best_score.items():
         flag = "MISSING" if code in result.missing else "WEAK" if code in result.weak else ""
         top = result.for_code(code)[:1]
-        print(f"{code:<4} {best:4.2f} {flag:<7}", end="", file=out)
+        print(f"{code:<4} {best:8.2f} {flag:<7}", end="", file=out)
         if top:
             s = top[0]
             mark = "[plan/absence?] " if caution(s.signals) else ""
-            print(f" {mark}{s.doc_name} p.{s.page}: {_excerpt(s.text)}", file=out)
+            print(f"  {s.score:4.2f} {mark}{s.doc_name} p.{s.page}: {_excerpt(s.text)}", file=out)
         else:
-            print(" (no passage)", file=out)
+            print("  (no passage)", file=out)
     print(
         f"missing: {', '.join(result.missing) or 'none'}; weak: {', '.join(result.weak) or 'none'}", file=out
     )

@@ -110,6 +110,13 @@ def extract_zip(path: Path, rel: str, dest: Path, max_bytes: int) -> list[PackFi
     written = 0
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
+        # An Office file's own parts at the top: a renamed .docx/.xlsx, or a truncated zip of
+        # uncompressed files whose last member's directory is all zipfile can find.
+        if any(i.filename == "[Content_Types].xml" for i in infos):
+            raise _ZipRefused(
+                "damaged zip file or a renamed Office document: it holds the parts of one Word or Excel"
+                " file, not a pack (is it truncated?)"
+            )
         if len(infos) > MAX_ZIP_ENTRIES:
             raise _ZipRefused(
                 f"zip holds {len(infos)} entries, more than {MAX_ZIP_ENTRIES}; unzip it and add the folder"

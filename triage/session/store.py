@@ -976,16 +976,18 @@ class Session:
                 {"outcome": outcome, "justification": justification.strip()},
             )
 
-    def clear_override(self, section: int, *, who: str | None = None) -> None:
+    def clear_override(self, section: int, *, who: str | None = None) -> bool:
+        """Remove the section's override; False when it had none (nothing is logged then)."""
         self._check_section(section)
         with self._write() as conn:
             old = conn.execute(
                 "SELECT outcome, justification FROM overrides WHERE section = ?", (section,)
             ).fetchone()
             if old is None:
-                return
+                return False
             conn.execute("DELETE FROM overrides WHERE section = ?", (section,))
             self._audit(conn, who, "override_clear", f"section {section}", dict(old), None)
+            return True
 
     def overrides(self) -> dict[int, tuple[str, str]]:
         rows = self._query("SELECT section, outcome, justification FROM overrides ORDER BY section")
