@@ -273,3 +273,26 @@ def test_a_question_asked_during_the_warm_up_waits_for_the_same_index(pack):
         t.join()
     assert len(got) == 2 and got[0] is got[1]
     assert counting.texts_encoded == len(got[0].chunks)
+
+
+def test_who_question_quotes_the_sentence_naming_the_role_holder(pack, embedder):
+    # The top passage need not hold the answer: the quoted sentence is the best of any passage,
+    # and for "who" the one naming someone beside the role asked about.
+    docs, chunks = pack
+    result = answer("Who is the Careers Leader?", chunks=chunks, documents=docs, embedder=embedder)
+    quoted = result.text.splitlines()[1]
+    assert "Priya Desai" in quoted and "Okoye" not in quoted, result.text
+
+
+def test_who_bonus_prefers_the_role_holder_over_another_named_person():
+    from triage.chat.extractive import score_sentences
+
+    sentences = [
+        "The link governor, Mrs Sandra Okoye, meets the Careers Leader every half term.",
+        "Our Careers Leader, Ms Priya Desai, works three days a week.",
+        "The Careers Leader writes the annual plan.",
+    ]
+    who = score_sentences("Who is the Careers Leader?", sentences, None)
+    assert who[1] > who[0] > who[2]
+    what = score_sentences("What does the Careers Leader do?", sentences, None)
+    assert what[0] == what[1] == what[2]  # no bonus when the question is not "who"

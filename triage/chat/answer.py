@@ -50,6 +50,7 @@ class Passage:
     page: int
     score: float
     spans: tuple[Span, ...] = ()  # the sentences that best answer the question, chunk offsets
+    sentence_score: float = 0.0  # how well its best sentence answers the question (extractive.highlight)
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,9 @@ def _passages(
 ) -> list[Passage]:
     marks = highlight(question, [h.chunk.text for h in hits], embedder, cache=cache)
     out = []
-    for n, (hit, (spans, _)) in enumerate(zip(hits, marks, strict=True), 1):
+    for n, (hit, (spans, best)) in enumerate(zip(hits, marks, strict=True), 1):
         first = spans[0][0] if spans else 0
-        out.append(Passage(n, hit.chunk, _page(hit.chunk, first, documents), hit.score, spans))
+        out.append(Passage(n, hit.chunk, _page(hit.chunk, first, documents), hit.score, spans, best))
     return out
 
 
@@ -129,9 +130,11 @@ def _extractive_citations(passages: Sequence[Passage]) -> tuple[Citation, ...]:
 
 
 def _extract_text(passages: Sequence[Passage]) -> str:
-    """The label and the single best sentence; the cited passages carry the rest."""
+    """The label and the single best sentence of any passage; the cited passages carry the rest.
+    The best passage need not hold the best sentence: a policy paragraph about governance can rank
+    first while the sentence naming the governor sits in the minutes."""
     lines = [f"{EXTRACTED_LABEL} The cited passages are the closest matches, best first."]
-    best = passages[0] if passages else None
+    best = max(passages, key=lambda p: p.sentence_score) if passages else None
     if best is not None and best.spans:
         a, b = best.spans[0]
         lines.append(f"\u201c{' '.join(best.chunk.text[a:b].split())}\u201d [{best.number}]")

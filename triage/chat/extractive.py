@@ -44,21 +44,52 @@ def sentence_spans(text: str) -> list[Span]:
     return out
 
 
+_WHO = re.compile(r"\bwho\b", re.I)
+# A person named with a title ("Mrs Sandra Okoye", "Dr. Patel"): what a "who" question asks for.
+_NAME = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)?"
+_PERSON = re.compile(rf"\b{_NAME}")
+# "Who is the Careers Leader?" asks for the role's holder: the role, then what the sentence says.
+_ROLE = re.compile(r"\bwho\s+(?:is|are|was|were)\s+(?:the\s+|our\s+|their\s+)?(.+?)[?.!]*$", re.I)
+_JOIN = r"[,:]?\s+(?:(?:is|was|are|currently|now)\s+)*(?:(?:our|the|their|its)\s+)?"
+PERSON_BONUS = 0.15  # a sentence that names someone
+HOLDER_BONUS = 0.5  # ... right beside the role asked about ("Careers Leader, Ms Priya Desai")
+
+
+def _who_bonus(question: str, texts: Sequence[str]) -> np.ndarray:
+    bonus = np.zeros(len(texts), dtype=np.float32)
+    if not _WHO.search(question):
+        return bonus
+    role = _ROLE.search(question.strip())
+    holder = None
+    if role:
+        phrase = r"\s+".join(re.escape(w) for w in role.group(1).split())
+        holder = re.compile(rf"{phrase}{_JOIN}{_NAME}|{_NAME}{_JOIN}{phrase}", re.I)
+    for i, text in enumerate(texts):
+        if holder is not None and holder.search(text):
+            bonus[i] = HOLDER_BONUS
+        elif _PERSON.search(text):
+            bonus[i] = PERSON_BONUS
+    return bonus
+
+
 def score_sentences(
     question: str, texts: Sequence[str], embedder: Embedder | None, cache: EmbeddingCache | None = None
 ) -> np.ndarray:
-    """Score each sentence: share of the question's terms it holds, blended with cosine similarity."""
+    """Score each sentence: share of the question's terms it holds, blended with cosine similarity;
+    for a "who" question, more for a sentence that names a person, most when the name stands
+    beside the role asked about."""
     q_terms = set(terms(question))
     overlap = np.zeros(len(texts), dtype=np.float32)
     if q_terms:
         for i, text in enumerate(texts):
             overlap[i] = len(q_terms & set(terms(text))) / len(q_terms)
+    bonus = _who_bonus(question, texts)
     if embedder is None or not texts:
-        return overlap
+        return overlap + bonus
     query = embedder.encode([question])[0]
     # Sentences recur across questions (the same passages come back), so they go through the cache.
     dense = encode_cached(embedder, list(texts), cache) @ query
-    return 0.5 * overlap + 0.5 * np.clip(dense, 0.0, 1.0)
+    return 0.5 * overlap + 0.5 * np.clip(dense, 0.0, 1.0) + bonus
 
 
 def highlight(
