@@ -113,12 +113,16 @@ def _implied_format(out: str | None, formats: dict[str, str]) -> str | None:
     return formats.get(suffix)
 
 
-def _report_format(fmt: str | None, out: str | None) -> str:
-    """The --format, else the one the --out name implies, else html; a clash is a usage error."""
-    implied = _implied_format(out, _SUFFIX_FORMATS)
+def _chosen_format(fmt: str | None, out: str | None, formats: dict[str, str], default: str) -> str:
+    """The --format, else the one the --out name implies, else ``default``; a clash is a usage error."""
+    implied = _implied_format(out, formats)
     if fmt and implied and fmt != implied:
         raise UserError(f"--format {fmt} does not match the file name {out}; change one of them", EXIT_USAGE)
-    return fmt or implied or "html"
+    return fmt or implied or default
+
+
+def _report_format(fmt: str | None, out: str | None) -> str:
+    return _chosen_format(fmt, out, _SUFFIX_FORMATS, "html")
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -136,10 +140,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_request(args: argparse.Namespace) -> int:
     from triage.report import render_request
 
-    implied = _implied_format(args.out, {".md": "md", ".txt": "txt"})
-    if args.format and implied and args.format != implied:
-        raise UserError(f"--format {args.format} does not match the file name {args.out}; change one of them", EXIT_USAGE)
-    fmt = args.format or implied or "md"
+    fmt = _chosen_format(args.format, args.out, {".md": "md", ".txt": "txt"}, "md")
     model = _model(args.session)
     _write(render_request(model, fmt), args.out, None)
     # Said to the assessor only (stderr), never written into what goes to the provider.
