@@ -3,8 +3,8 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/blind/run_batch.py OUT_DIR PACK_DIR...
 
-Each pack is triaged once; the same result is written as scorer JSON three ways (the shipped
-listing, a listing margin of 1.5, and the old listing where every flagged code lists two), scored
+Each pack is triaged once; the same result is written as scorer JSON once for each listing in
+``VARIANTS`` (the shipped one and the comparisons of the matching log), scored
 by ../shared/eval/score.py, and summed up: the five quality metrics and the near-miss share, the
 bar scores, gaps found and false flags, and one row per pack for the shipped listing.
 """
@@ -28,6 +28,8 @@ VARIANTS = {
     "shipped": DEFAULT_PARAMS,
     "margin15": dataclasses.replace(DEFAULT_PARAMS, missing_listed_margin=1.5),
     "old": dataclasses.replace(DEFAULT_PARAMS, missing_listed_margin=None),
+    # The listing of the twenty-fifth pass and before (one always listed, relative 0.8).
+    "list1rel08": dataclasses.replace(DEFAULT_PARAMS, always=1, relative=0.8),
 }
 BARS = [(metric, BAR_OF[metric]) for metric in QUALITY]
 
@@ -51,7 +53,9 @@ def main() -> int:
                             "--json", str(scored)], check=True, capture_output=True)
             rows.append(json.loads(scored.read_text())["packs"][0])
         mean = {k: sum(r[k] for r in rows) / len(rows) for k, _ in BARS}
-        near = sum(r["near_miss_rate_at_5"] for r in rows) / len(rows)
+        # A pack without near_misses.jsonl (the development pack) has no near-miss share.
+        rates = [r["near_miss_rate_at_5"] for r in rows if r["near_miss_rate_at_5"] is not None]
+        near = sum(rates) / len(rates) if rates else 0.0
         bar5 = sum(min(mean[k] / b, 1) for k, b in BARS) / 5
         six = (5 * bar5 + (min(0.05 / near, 1) if near else 1)) / 6
         found = sum(len(set(r["missing_predicted"]) & set(r["missing_gold"])) for r in rows)
@@ -67,7 +71,7 @@ def main() -> int:
             missed = sorted(set(r["missing_gold"]) - set(r["missing_predicted"]))
             flags = sorted(set(r["missing_predicted"]) - set(r["missing_gold"]))
             print(f"| {pack.name} ({summary['provider_type']}) | " + " / ".join(f"{r[k]:.3f}" for k, _ in BARS)
-                  + f" | {100 * r['near_miss_rate_at_5']:.1f}% | {len(r['missing_gold']) - len(missed)} of"
+                  + f" | {100 * (r['near_miss_rate_at_5'] or 0.0):.1f}% | {len(r['missing_gold']) - len(missed)} of"
                   f" {len(r['missing_gold'])} / {len(flags)} | {', '.join(missed) or 'none'};"
                   f" {', '.join(flags) or 'none'} ({', '.join(c for c in flags if c in partial) or 'none'}) |")
     return 0

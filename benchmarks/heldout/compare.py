@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Paired comparison of two held-out signal files on their common packs, shipped thresholds.
+
+    .venv/bin/python benchmarks/heldout/compare.py BASE.pkl CANDIDATE.pkl
+
+For each file, every pack's per-code offsets are fitted on the other packs' held-out margins (as
+``precompute`` does for the shipped offsets), then the shipped centres, flag and listing are
+applied and the pack scored as ``../shared/eval/score.py`` would. Prints the five metrics, the
+near-miss share, the bar score, gaps found and false flags (split into partial-only and evidenced
+codes), and how many packs' missing F1 went up, down or stayed.
+"""
+
+import json
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import bench_suggest as bs  # noqa: E402
+
+from triage.match import DEFAULT_PARAMS as P  # noqa: E402
+from triage.match import code_calibration  # noqa: E402
+from triage.match.suggest import flag_centre  # noqa: E402
+
+ROOT = bs.REPO / "sample_evidence"
+BARS = np.array([bs.BARS[m] for m in bs.QUALITY])
+
+
+def with_held_out_offsets(sigs: dict, names: list[str]) -> list[dict]:
+    evidenced = [code_calibration.evidenced_codes(ROOT / n) for n in names]
+    out = [dict(sigs[n]) for n in names]
+    for key in ("raw", "flag"):
+        margins = [code_calibration.margins(s[key]) for s in out]
+        shifted = []
+        for h, s in enumerate(out):
+            rest = [k for k in range(len(out)) if k != h]
+            fold = code_calibration.fit([margins[k] for k in rest], [evidenced[k] for k in rest], list(s["codes"]))
+            shifted.append(s[key] - np.array([fold[c] for c in s["codes"]], dtype=np.float32)[None, :])
+        for s, f in zip(out, shifted, strict=True):
+            s[key] = f
+    return out
+
+
+def quality(sig: dict, partial: set[str]) -> np.ndarray:
+    """R@5, hit@5, P@5, MRR, missing F1, near-miss share (``bench_suggest._quality`` with the
+    shipped settings), then gaps found, false flags on partial-only and on evidenced codes, gaps."""
+    m = bs._quality(
+        sig,
+        centre=P.centre,
+        pack_relative=P.pack_relative,
+        floor=P.floor,
+        relative=P.relative,
+        flag_centre=P.flag_centre,
+        ref=P.reference_median,
+        flag_ref=P.flag_reference_median,
+    )
+    best, cut = sig["flag"].max(axis=0), flag_centre(sig["flag"], P)
+    missing = {code for j, code in enumerate(sig["codes"]) if best[j] < cut}
+    gaps = sig["gold_missing"]
+    false = missing - gaps
+    metrics = [m[k] for k in bs.QUALITY] + [m["near_miss_rate_at_5"] or 0.0]
+    return np.array([*metrics, len(missing & gaps), len(false & partial), len(false - partial), len(gaps)])
+
+
+def main() -> int:
+    files = [pickle.loads(Path(a).read_bytes()) for a in sys.argv[1:3]]
+    names = sorted(set(files[0]) & set(files[1]))
+    partial = {n: set(json.loads((ROOT / n / "gold_summary.json").read_text())["codes_partial"]) for n in names}
+    print(f"{len(names)} packs in both")
+    results = []
+    for label, sigs in zip(("base", "candidate"), files, strict=True):
+        arr = np.array([quality(s, partial[n]) for n, s in zip(names, with_held_out_offsets(sigs, names), strict=True)])
+        results.append(arr)
+        m = arr.mean(axis=0)
+        bar = float(np.mean(np.minimum(m[:5] / BARS, 1)))
+        print(
+            f"{label:>9}: " + " / ".join(f"{v:.4f}" for v in m[:5]) + f" / {100 * m[5]:.2f}%  bar score {bar:.4f}"
+            f"  gaps {int(arr[:, 6].sum())} of {int(arr[:, 9].sum())}, false flags {int(arr[:, 7:9].sum())}"
+            f" ({int(arr[:, 7].sum())} partial-only, {int(arr[:, 8].sum())} evidenced)"
+        )
+    d = results[1][:, 4] - results[0][:, 4]
+    print(f"missing F1 packs up / down / same: {int((d > 1e-9).sum())} / {int((d < -1e-9).sum())} / {int((abs(d) <= 1e-9).sum())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
