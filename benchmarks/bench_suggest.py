@@ -412,6 +412,26 @@ def lopo_signals(folds: int = 0) -> list[dict]:
     return [sigs[p] for p in ALL_LABELLED]
 
 
+def shift_by_held_out_offsets(sigs: list[dict], evidenced: list[set], usable: list[bool] | None = None) -> None:
+    """In place: each pack's ranking and flag scores less the per-code offsets fitted on the other
+    packs' held-out margins (only packs marked ``usable``), as ``precompute`` fits the shipped ones.
+    A shift within a column leaves each code's top 5 (and so the hits) as they were."""
+    import numpy as np
+
+    from triage.match import code_calibration
+
+    for key in ("raw", "flag"):
+        margins = [code_calibration.margins(s[key]) for s in sigs]
+        shifted = []
+        for h, sig in enumerate(sigs):
+            rows = [k for k in range(len(sigs)) if k != h and (usable is None or usable[k])]
+            cols = list(sig["codes"])
+            fold = code_calibration.fit([margins[k] for k in rows], [evidenced[k] for k in rows], cols)
+            shifted.append(sig[key] - np.array([fold[c] for c in cols], dtype=np.float32)[None, :])
+        for sig, scores in zip(sigs, shifted, strict=True):
+            sig[key] = scores
+
+
 def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None) -> dict:
     """Leave-one-pack-out over every labelled pack.
 
@@ -435,18 +455,8 @@ def lopo(rule: str = "bars", fit_groups: int = 0, sigs: list[dict] | None = None
     from triage.match import DEFAULT_PARAMS, code_calibration
 
     sigs = [dict(s) for s in (sigs or lopo_signals(fit_groups))]
-    # Per-code calibration for each fold from the other sample packs' held-out margins, for the
-    # ranking scores and the flag's. A shift within a column leaves each code's top 5 (and so the
-    # hits) as they were.
     is_sample = [p.parent.name == "sample_evidence" for p in ALL_LABELLED]
-    evidenced = [code_calibration.evidenced_codes(p) for p in ALL_LABELLED]
-    for key in ("raw", "flag"):
-        margins = [code_calibration.margins(s[key]) for s in sigs]
-        for h, sig in enumerate(sigs):
-            rows = [k for k in range(len(sigs)) if k != h and is_sample[k]]
-            cols = list(sig["codes"])
-            fold = code_calibration.fit([margins[k] for k in rows], [evidenced[k] for k in rows], cols)
-            sig[key] = sig[key] - np.array([fold[c] for c in cols], dtype=np.float32)[None, :]
+    shift_by_held_out_offsets(sigs, [code_calibration.evidenced_codes(p) for p in ALL_LABELLED], is_sample)
     ref = round(float(np.mean([np.median(s["raw"].max(axis=0)) for s in sigs])), 2)
     flag_ref = round(float(np.mean([np.median(s["flag"].max(axis=0)) for s in sigs])), 2)
     centres = [round(ref + x, 2) for x in np.arange(-1.5, -0.25, 0.1)]

@@ -29,17 +29,8 @@ BARS = np.array([bs.BARS[m] for m in bs.QUALITY])
 
 
 def with_held_out_offsets(sigs: dict, names: list[str]) -> list[dict]:
-    evidenced = [code_calibration.evidenced_codes(ROOT / n) for n in names]
     out = [dict(sigs[n]) for n in names]
-    for key in ("raw", "flag"):
-        margins = [code_calibration.margins(s[key]) for s in out]
-        shifted = []
-        for h, s in enumerate(out):
-            rest = [k for k in range(len(out)) if k != h]
-            fold = code_calibration.fit([margins[k] for k in rest], [evidenced[k] for k in rest], list(s["codes"]))
-            shifted.append(s[key] - np.array([fold[c] for c in s["codes"]], dtype=np.float32)[None, :])
-        for s, f in zip(out, shifted, strict=True):
-            s[key] = f
+    bs.shift_by_held_out_offsets(out, [code_calibration.evidenced_codes(ROOT / n) for n in names])
     return out
 
 
