@@ -159,8 +159,10 @@ def test_the_ranking_network_reads_the_layer_view_and_the_flags_does_not(emb):
     flag = pack_classifier.load(emb)
     rank = pack_classifier.load(emb, pack_classifier.RANK_STORED)
     assert flag is not None and rank is not None
-    assert not flag.with_layer and flag.hidden_w.shape[0] == emb.dim
-    assert rank.with_layer and rank.hidden_w.shape[0] == 2 * emb.dim
+    # Both also read the vector of the heading the sentence sits under.
+    assert flag.with_heading and rank.with_heading
+    assert not flag.with_layer and flag.hidden_w.shape[0] == 2 * emb.dim
+    assert rank.with_layer and rank.hidden_w.shape[0] == 3 * emb.dim
     assert rank.packs == flag.packs and rank.terms == flag.terms  # same examples, same learned words
 
 
@@ -175,17 +177,24 @@ def test_it_ranks_the_unseen_dev_packs_evidence_above_its_other_sentences(emb, t
     from triage.match.suggest import split_units
 
     marks = [normalise(g["quote"])[:40] for g in gold]
-    other = [
-        u
-        for ch in chunk_documents(ingest_pack([DEV / "docs"]))
-        if not any(m in normalise(ch.text) for m in marks)
-        for u in split_units(ch.text)
+    chunks = chunk_documents(ingest_pack([DEV / "docs"]))
+    other, o_heads = [], []
+    for ch in chunks:
+        if not any(m in normalise(ch.text) for m in marks):
+            units = split_units(ch.text)
+            other += units
+            o_heads += [pack_classifier.heading_of(ch)] * len(units)
+    g_heads = [
+        next((pack_classifier.heading_of(ch) for ch in chunks if m in normalise(ch.text)), "") for m in marks
     ]
     with EmbeddingCache(tmp_path / "e.sqlite") as cache:
         from triage.embed.cache import encode_cached
 
         g_vecs = encode_cached(emb, [g["quote"] for g in gold], cache)
         o_vecs = encode_cached(emb, other, cache)
+        if clf.with_heading:
+            g_vecs = np.hstack([g_vecs, pack_classifier.heading_vectors(emb, g_heads, cache)])
+            o_vecs = np.hstack([o_vecs, pack_classifier.heading_vectors(emb, o_heads, cache)])
     codes = list(clf.codes)
     g_log = clf.logits(g_vecs, codes)
     o_log = clf.logits(o_vecs, codes)
@@ -230,3 +239,60 @@ def test_the_stored_fit_has_learned_words_for_most_codes(emb):
     with_terms = [c for c in clf.codes if clf.terms.get(c)]
     assert len(with_terms) >= 28, with_terms
     assert all(len(clf.terms[c]) <= pack_classifier.TERMS_PER_CODE for c in with_terms)
+
+
+def test_each_example_carries_the_heading_of_the_chunk_it_sits_in():
+    pack = pack_classifier.labelled_packs()[0]
+    texts, _, _ = pack_classifier.pack_texts(pack)
+    heads = pack_classifier.pack_headings(pack)
+    assert len(heads) == len(texts)
+    gold = pack_classifier.read_jsonl(pack / "gold.jsonl")
+    # Every document of a sample pack has a title, so nearly every quote finds a heading.
+    assert sum(bool(h) for h in heads[: len(gold)]) >= 0.95 * len(gold)
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+
+    chunks = chunk_documents(ingest_pack([pack / "docs"]))
+    first = gold[0]
+    holder = next(c for c in chunks if c.doc_name == first["doc"] and normalise(first["quote"])[:40] in normalise(c.text))
+    assert heads[0] == pack_classifier.heading_of(holder) and heads[0] == holder.heading_path[-1]
+
+
+def test_heading_vectors_embed_each_distinct_heading_once_and_leave_none_as_zeros(emb):
+    from test_embed import CountingEmbedder
+
+    counting = CountingEmbedder(emb)
+    heads = ["Careers guidance", "", "Any other business", "Careers guidance"]
+    vecs = pack_classifier.heading_vectors(counting, heads, None)
+    assert counting.texts_encoded == 2
+    assert vecs.shape == (4, emb.dim)
+    assert not vecs[1].any() and np.array_equal(vecs[0], vecs[3]) and vecs[2].any()
+    assert np.allclose(vecs[0], emb.encode(["Careers guidance"])[0], atol=1e-5)
+
+
+def test_the_heading_flag_survives_a_save_and_load(tmp_path, emb):
+    clf = _net(("1.1",), np.ones((1, 2), np.float32), np.zeros(1, np.float32), ("x",), "d")
+    import dataclasses
+
+    clf = dataclasses.replace(clf, with_heading=True)
+    path = tmp_path / "h.npz"
+    pack_classifier.save(clf, emb, path)
+    back = pack_classifier.load(emb, path)
+    assert back is not None and back.with_heading
+
+
+def test_the_same_sentence_under_another_heading_gets_other_network_outputs(emb):
+    from triage.match.suggest import evidence_model, raw_scores
+    from triage.records import Chunk
+
+    model, _ = evidence_model("school", emb, None)
+    text = "Year 11 pupils each have a one-to-one guidance interview with a qualified adviser."
+    doc = "h" * 16
+    chunks = [
+        Chunk(Chunk.make_id(doc, i * 200, i * 200 + len(text)), doc, "plan.txt", i * 200, i * 200 + len(text), text,
+              heading_path=("Plan", head))
+        for i, head in enumerate(["Careers guidance for every pupil", "Priorities for next year"])
+    ]
+    pack = raw_scores(model, chunks, emb, None).signals["pack"]
+    j = model.codes.index("8.2")
+    assert pack[0, j] != pack[1, j]

@@ -15,6 +15,10 @@ purpose). For the missing flag, a sentence that reads like a distractor for the 
 evidence logit lowered by ``near_weight`` times that output's positive part (suggest.py, step 6;
 eleventh pass: 95-pack leave-one-pack-out missing F1 0.62 -> 0.65 with the ranking unchanged).
 
+Each example is read with the vector of the heading its chunk sits under, beside its own (zeros
+when there is none): the heading often says what the sentence does not, that a passage is under
+"Any other business", "Next year's priorities" or "Careers guidance".
+
 The same fit also learns a few words per code that its gold passages use far more often than the
 packs' other sentences (log-odds of document frequency), searched with BM25 like the hand-written
 keyword lists.
@@ -51,6 +55,11 @@ EPOCHS = 40  # passes over the examples; fixed, so a refit is reproducible and t
 CLIP = 15.0  # a logit beyond this adds nothing: one passage must not swamp every other signal
 TERMS_PER_CODE = 10  # chosen by leave-one-pack-out among 10 and 25
 MIN_PASSAGES = 3  # a word, and a code, need at least this many gold passages to count
+# Both networks also read the sentence vector of the innermost heading the sentence sits under
+# ("Any other business", "Priorities for 2026-27", "Careers guidance"): who and when a passage is
+# about is often said there, not in the sentence (matching.md, twenty-seventh pass: held out, missing
+# F1 0.7336 -> 0.7491; blind batches 56 and 57 pooled 0.741 -> 0.762, near-miss share 5.9% -> 4.4%).
+WITH_HEADING = True
 # Two networks are fitted on the same examples. One also reads each sentence's middle-layer view
 # beside its sentence vector (embed/base.py, VIEW_LAYER): the view tells a plan or a lapse from
 # practice better. It ranks alone; the missing flag mixes the two (suggest.py, flag_layer_share),
@@ -70,6 +79,7 @@ class PackClassifier:
     near_coef: np.ndarray | None = None  # (n_codes, hidden): "a near-miss for this code"; None in older fits
     near_intercept: np.ndarray | None = None  # (n_codes,), class balance folded in as for ``intercept``
     with_layer: bool = False  # inputs are the sentence vector and the middle-layer view, side by side
+    with_heading: bool = False  # ...and then the sentence vector of the chunk's innermost heading
 
     def logits(self, vecs: np.ndarray, codes: Sequence[str], near_weight: float = 0.0) -> np.ndarray:
         """(n, len(codes)) clipped evidence logits, each less ``near_weight`` times the positive
@@ -135,11 +145,20 @@ def pack_texts(pack: Path) -> tuple[tuple[str, ...], Labels, Labels]:
     sentences.
 
     Cached by the pack's content: leave-one-pack-out fits 24 times over the same packs."""
-    return _pack_texts(pack, packs_digest([pack]))
+    return _pack_texts(pack, packs_digest([pack]))[:3]
 
 
-@functools.lru_cache(maxsize=64)
-def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], Labels, Labels]:
+def pack_headings(pack: Path) -> tuple[str, ...]:
+    """The innermost heading of the chunk each of ``pack_texts``' texts sits in ("" if none)."""
+    return _pack_texts(pack, packs_digest([pack]))[3]
+
+
+def heading_of(chunk) -> str:
+    return chunk.heading_path[-1] if chunk.heading_path else ""
+
+
+@functools.lru_cache(maxsize=512)
+def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], Labels, Labels, tuple[str, ...]]:
     from triage.chunking import chunk_documents
     from triage.ingest import ingest_pack
     from triage.match.suggest import split_units
@@ -149,18 +168,26 @@ def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], Labels, Label
     marks = [normalise(q["quote"]) for q in gold + near]
     marks = [m[len(m) // 3 : len(m) // 3 + 30] for m in marks]  # a middle slice survives chunk edges
     background: list[str] = []
+    back_heads: list[str] = []
+    quote_heads = [""] * len(marks)
     for chunk in chunk_documents(ingest_pack([pack / "docs"])):
         text = normalise(chunk.text)
-        if chunk.text.strip() and not any(m in text for m in marks):
-            background += split_units(chunk.text)
+        held = [k for k, m in enumerate(marks) if m in text]
+        for k in held:
+            quote_heads[k] = quote_heads[k] or heading_of(chunk)
+        if chunk.text.strip() and not held:
+            units = split_units(chunk.text)
+            background += units
+            back_heads += [heading_of(chunk)] * len(units)
     rng = np.random.default_rng(0)
     if len(background) > BACKGROUND_PER_PACK:
         keep = sorted(rng.choice(len(background), size=BACKGROUND_PER_PACK, replace=False))
         background = [background[i] for i in keep]
+        back_heads = [back_heads[i] for i in keep]
     texts = [q["quote"] for q in gold] + [q["quote"] for q in near] + background
     labels = [frozenset(q["codes"]) for q in gold] + [frozenset()] * (len(near) + len(background))
     near_labels = [frozenset()] * len(gold) + [frozenset(q["codes"]) for q in near] + [frozenset()] * len(background)
-    return tuple(texts), tuple(labels), tuple(near_labels)
+    return tuple(texts), tuple(labels), tuple(near_labels), tuple(quote_heads + back_heads)
 
 
 def learn_terms(
@@ -212,6 +239,7 @@ def fit(
     embedder: Embedder,
     cache: EmbeddingCache | None,
     with_layer: bool = False,
+    with_heading: bool = WITH_HEADING,
 ) -> PackClassifier:
     """One network for every code over every given pack's examples (a multi-label MLP with an
     evidence output and a near-miss output per code). ``with_layer``: it also reads the layer
@@ -225,14 +253,18 @@ def fit(
     labels: list[frozenset[str]] = []
     near_labels: list[frozenset[str]] = []
     groups: list[str] = []
+    heads: list[str] = []
     for pack in sorted(packs, key=lambda p: p.name):
         pack_t, pack_l, pack_n = pack_texts(pack)
+        heads += pack_headings(pack)
         texts += pack_t
         labels += pack_l
         near_labels += pack_n
         groups += [pack.name] * len(pack_t)
     with_layer = with_layer and has_layer_view(embedder)
     x_all = encode_cached(embedder, texts, cache, with_layer=with_layer).astype(np.float32)
+    if with_heading:
+        x_all = np.hstack([x_all, heading_vectors(embedder, heads, cache)])
     y = np.array([[c in s for c in codes] for s in labels], dtype=np.int64)
     y_near = np.array([[c in s for c in codes] for s in near_labels], dtype=np.int64)
     # Too few examples to learn from: the code gets no help from that output.
@@ -270,7 +302,21 @@ def fit(
         near_coef,
         near_intercept,
         with_layer,
+        with_heading,
     )
+
+
+def heading_vectors(embedder: Embedder, headings: Sequence[str], cache: EmbeddingCache | None) -> np.ndarray:
+    """Sentence vectors of ``headings``, zeros for an empty one; each distinct heading embedded once."""
+    distinct = sorted({h for h in headings if h.strip()})
+    out = np.zeros((len(headings), embedder.dim), dtype=np.float32)
+    if distinct:
+        vecs = encode_cached(embedder, distinct, cache)[:, : embedder.dim].astype(np.float32)
+        row = {h: i for i, h in enumerate(distinct)}
+        for k, h in enumerate(headings):
+            if h in row:
+                out[k] = vecs[row[h]]
+    return out
 
 
 def _balance(y: np.ndarray) -> np.ndarray:
@@ -295,6 +341,7 @@ def save(clf: PackClassifier, embedder: Embedder, path: Path = STORED) -> None:
         digest=np.array(clf.digest),
         terms=np.array([" ".join(clf.terms.get(c, ())) for c in clf.codes]),
         with_layer=np.array(clf.with_layer),
+        with_heading=np.array(clf.with_heading),
     )
 
 
@@ -329,6 +376,7 @@ def load(embedder: Embedder, path: Path = STORED) -> PackClassifier | None:
                         data["near_coef"].astype(np.float32) if "near_coef" in data else None,
                         data["near_intercept"].astype(np.float32) if "near_intercept" in data else None,
                         with_layer,
+                        bool(data["with_heading"]) if "with_heading" in data else False,
                     )
         except (OSError, KeyError, ValueError):
             pass

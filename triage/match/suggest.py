@@ -14,7 +14,8 @@ How a chunk is scored for a code (each step was measured; see benchmarks/results
 3. BM25 over the code's keyword list adds the lexical signal at chunk level; a network (one
    hidden layer; per code, an evidence output and a near-miss output) learned from the labelled
    sample packs' passages adds its best unit's clipped evidence logit (the near-miss output is
-   for step 6), and BM25 over the words learned from those passages adds a second lexical
+   for step 6); the network reads each unit beside the vector of its chunk's innermost heading
+   (twenty-seventh pass), and BM25 over the words learned from those passages adds a second lexical
    signal (pack_classifier.py).
 4. Codes compete: a chunk that scores much higher for another code is pulled down for this
    one, which is what turns "the external provider's advisers are Level 6" away from 8.3.
@@ -177,9 +178,13 @@ class RawScores(NamedTuple):
     signals: dict[str, np.ndarray]  # the per-signal arrays behind them, for the assessor
 
 
-def _inputs(net: pack_classifier.PackClassifier, pack_in: np.ndarray, dim: int) -> np.ndarray:
-    """What ``net`` reads: the sentence vector, or that and the layer view beside it."""
-    return pack_in if net.with_layer else pack_in[:, :dim]
+def _inputs(
+    net: pack_classifier.PackClassifier, pack_in: np.ndarray, dim: int, heads: np.ndarray | None = None
+) -> np.ndarray:
+    """What ``net`` reads: the sentence vector, or that and the layer view beside it, then the
+    heading's vector when the net reads it."""
+    x = pack_in if net.with_layer else pack_in[:, :dim]
+    return np.hstack([x, heads]) if net.with_heading and heads is not None else x
 
 
 def raw_scores(
@@ -211,6 +216,10 @@ def raw_scores(
         with_layer=with_layer,
     )
     vecs = pack_in[:, : embedder.dim]  # the sentence vectors; a network reading the layer view takes both
+    heads = None
+    if any(net.with_heading for net in nets) and len(units):
+        per_chunk = pack_classifier.heading_vectors(embedder, [pack_classifier.heading_of(ch) for ch in chunks], cache)
+        heads = per_chunk[np.asarray(owner, dtype=np.int64)]
     own = np.asarray(owner, dtype=np.int64)
     logits = model.classifier_logits(vecs)
     exemplar = np.zeros((len(units), c), dtype=np.float32)
@@ -249,12 +258,12 @@ def raw_scores(
     if model.pack is not None and len(units):
         pack_best[:] = -pack_classifier.CLIP
         pack_flag[:] = -pack_classifier.CLIP
-        evidence, near = model.pack.outputs(_inputs(model.pack, pack_in, embedder.dim), model.codes)
+        evidence, near = model.pack.outputs(_inputs(model.pack, pack_in, embedder.dim, heads), model.codes)
         np.maximum.at(pack_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
         np.maximum.at(near_best, own, near)
         ranker = model.pack_rank or model.pack
         if ranker is not model.pack:
-            evidence, near = ranker.outputs(_inputs(ranker, pack_in, embedder.dim), model.codes)
+            evidence, near = ranker.outputs(_inputs(ranker, pack_in, embedder.dim, heads), model.codes)
             if params.flag_layer_share:
                 rank_flag = np.full((n, c), -pack_classifier.CLIP, dtype=np.float32)
                 np.maximum.at(rank_flag, own, pack_classifier.discounted(evidence, near, params.flag_near_miss_weight))
