@@ -216,11 +216,10 @@ def raw_scores(
         with_layer=with_layer,
     )
     vecs = pack_in[:, : embedder.dim]  # the sentence vectors; a network reading the layer view takes both
-    heads = None
-    if any(net.with_heading for net in nets) and len(units):
-        per_chunk = pack_classifier.heading_vectors(embedder, [pack_classifier.heading_of(ch) for ch in chunks], cache)
-        heads = per_chunk[np.asarray(owner, dtype=np.int64)]
     own = np.asarray(owner, dtype=np.int64)
+    heads = None  # each unit's heading vector, for the networks that read it
+    if any(net.with_heading for net in nets) and len(units):
+        heads = pack_classifier.heading_vectors(embedder, [pack_classifier.heading_of(ch) for ch in chunks], cache)[own]
     logits = model.classifier_logits(vecs)
     exemplar = np.zeros((len(units), c), dtype=np.float32)
     for j, code in enumerate(model.codes):
