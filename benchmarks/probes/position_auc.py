@@ -1,6 +1,6 @@
 # Probe: does a passage's place in its document tell near-misses from gold? (twenty-eighth pass)
 #   python benchmarks/probes/position_auc.py [N_PACKS | PACK_DIR...]
-# Each gold and near-miss quote is found in its chunk (by a middle slice, as pack_classifier does);
+# Each gold and near-miss quote is found in its chunk as the fit finds it (pack_classifier.quote_mark);
 # its place is the chunk's index over the last index in its document. Prints AUCs, near-miss high.
 import collections
 import sys
@@ -36,8 +36,7 @@ def main():
             if not path.exists():
                 continue
             for q in pack_classifier.read_jsonl(path):
-                m = normalise(q["quote"])
-                m = m[len(m) // 3 : len(m) // 3 + 30]
+                m = pack_classifier.quote_mark(q["quote"])
                 ch = next((c for c, t in normed if m in t), None)
                 if ch is not None:
                     near_y.append(is_near)

@@ -153,6 +153,12 @@ def pack_headings(pack: Path) -> tuple[str, ...]:
     return _pack_texts(pack, packs_digest([pack]))[3]
 
 
+def quote_mark(quote: str) -> str:
+    """What finds a labelled quote's chunk: a normalised middle slice, which survives chunk edges."""
+    m = normalise(quote)
+    return m[len(m) // 3 : len(m) // 3 + 30]
+
+
 def heading_of(chunk) -> str:
     return chunk.heading_path[-1] if chunk.heading_path else ""
 
@@ -165,8 +171,7 @@ def _pack_texts(pack: Path, digest: str) -> tuple[tuple[str, ...], Labels, Label
 
     gold = read_jsonl(pack / "gold.jsonl")
     near = read_jsonl(pack / "near_misses.jsonl")
-    marks = [normalise(q["quote"]) for q in gold + near]
-    marks = [m[len(m) // 3 : len(m) // 3 + 30] for m in marks]  # a middle slice survives chunk edges
+    marks = [quote_mark(q["quote"]) for q in gold + near]
     background: list[str] = []
     back_heads: list[str] = []
     quote_heads = [""] * len(marks)
