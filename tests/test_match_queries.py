@@ -10,7 +10,7 @@ import pytest
 
 from criteria_index import load_index
 from triage.config import shared_dir
-from triage.match.queries import QueryDataError, _load_cached, load_queries
+from triage.match.queries import QueryDataError, _load_cached, load_queries, normalised, word_runs
 
 REPO = Path(__file__).resolve().parent.parent
 LABELLED = [
@@ -42,38 +42,32 @@ def test_variants_only_add_for_their_provider_type():
     assert len(college_p) > len(cq.positives)
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 ]", " ", text.lower())).strip()
-
-
 def test_exemplars_are_not_copied_from_labelled_packs():
     quotes = []
     for pack in LABELLED:
         gold = pack / "gold.jsonl"
         if gold.exists():
             quotes += [
-                f" {_norm(json.loads(line)['quote'])} " for line in gold.read_text().splitlines() if line.strip()
+                f" {normalised(json.loads(line)['quote'])} "
+                for line in gold.read_text().splitlines()
+                if line.strip()
             ]
         near = pack / "near_misses.jsonl"
         if near.exists():
             quotes += [
-                f" {_norm(json.loads(line)['quote'])} " for line in near.read_text().splitlines() if line.strip()
+                f" {normalised(json.loads(line)['quote'])} "
+                for line in near.read_text().splitlines()
+                if line.strip()
             ]
     if not quotes:
         pytest.fail("no labelled packs found to compare against")
-    qs = load_queries()
-    texts = list(qs.background)
-    for cq in qs.codes.values():
-        texts += [*cq.queries, *cq.positives, *cq.near_misses]
-        for v in cq.variants.values():
-            texts += [*v.queries, *v.positives, *v.near_misses]
-    for text in texts:
-        words = _norm(text).split()
+    for text in load_queries().written_texts():
         # No run of 8 whole words from an exemplar appears in a labelled passage (quotes are padded
         # with spaces, so "completes a" does not match inside "completes at").
-        grams = {" ".join(words[i : i + 8]) for i in range(max(len(words) - 7, 0))}
-        for g in grams:
-            assert not any(f" {g} " in q for q in quotes), f"exemplar shares wording with a labelled pack: {g!r}"
+        for g in word_runs(text):
+            assert not any(f" {g} " in q for q in quotes), (
+                f"exemplar shares wording with a labelled pack: {g!r}"
+            )
 
 
 def test_malformed_files_are_refused_with_the_file_named(tmp_path):
@@ -92,3 +86,15 @@ def test_malformed_files_are_refused_with_the_file_named(tmp_path):
     (tmp_path / "b.yaml").write_text('version: "2"\nbackground: [x]\n', encoding="utf-8")
     with pytest.raises(QueryDataError, match="disagree on version"):
         _load_cached(str(tmp_path) + "//")
+
+
+def test_word_runs_are_whole_lower_case_words():
+    runs = word_runs("One, two three-four five six SEVEN eight nine.")
+    assert runs == {"one two three four five six seven eight", "two three four five six seven eight nine"}
+    assert word_runs("far too short to hold eight") == set()
+    # Padded on both sides, a run ending "completes a" does not match inside "completes at".
+    run = "the careers leader checks that every pupil completes a"
+    assert (
+        f" {run} "
+        not in f" {normalised('The Careers Leader checks that every pupil completes at least one')} "
+    )

@@ -75,6 +75,28 @@ class QuerySet:
     def code(self, code: str) -> CodeQueries:
         return self.codes[code]
 
+    def written_texts(self) -> list[str]:
+        """Every query, exemplar and background sentence: the wording that must not be copied from
+        (or into) a labelled pack, since those packs measure the matcher."""
+        texts = list(self.background)
+        for cq in self.codes.values():
+            texts += [*cq.queries, *cq.positives, *cq.near_misses]
+            for v in cq.variants.values():
+                texts += [*v.queries, *v.positives, *v.near_misses]
+        return texts
+
+
+def word_runs(text: str, n: int = 8) -> set[str]:
+    """The runs of ``n`` whole words in ``text``, lower case, punctuation as spaces. Check one
+    against a passage as f" {run} " in f" {normalised passage} ", so that a run ending "completes
+    a" does not match inside "completes at"."""
+    words = normalised(text).split()
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 ]", " ", text.lower())).strip()
+
 
 def _strings(where: str, value: object) -> tuple[str, ...]:
     if value is None:
