@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from criteria_index import load_index
 from triage.config import shared_dir
+from triage.match.pack_classifier import read_jsonl
 from triage.match.queries import QueryDataError, _load_cached, load_queries, normalised, word_runs
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,22 +43,12 @@ def test_variants_only_add_for_their_provider_type():
 
 
 def test_exemplars_are_not_copied_from_labelled_packs():
-    quotes = []
-    for pack in LABELLED:
-        gold = pack / "gold.jsonl"
-        if gold.exists():
-            quotes += [
-                f" {normalised(json.loads(line)['quote'])} "
-                for line in gold.read_text().splitlines()
-                if line.strip()
-            ]
-        near = pack / "near_misses.jsonl"
-        if near.exists():
-            quotes += [
-                f" {normalised(json.loads(line)['quote'])} "
-                for line in near.read_text().splitlines()
-                if line.strip()
-            ]
+    quotes = [
+        f" {normalised(row['quote'])} "
+        for pack in LABELLED
+        for name in ("gold.jsonl", "near_misses.jsonl")
+        for row in read_jsonl(pack / name)
+    ]
     if not quotes:
         pytest.fail("no labelled packs found to compare against")
     for text in load_queries().written_texts():

@@ -8,11 +8,11 @@ which stops at the first hit; this lists them all, with the run and the quote, s
 sentences can be reworded in ``src/`` and the pack rebuilt before it joins the fits. Exit 1 if any.
 """
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from triage.match.pack_classifier import read_jsonl  # noqa: E402
 from triage.match.queries import load_queries, normalised, word_runs  # noqa: E402
 
 
@@ -21,10 +21,8 @@ def main() -> int:
     found = 0
     for pack in map(Path, sys.argv[1:]):
         for name in ("gold.jsonl", "near_misses.jsonl"):
-            for line in (pack / name).read_text(encoding="utf-8").splitlines():
-                if not line.strip():
-                    continue
-                quote = json.loads(line)["quote"]
+            for row in read_jsonl(pack / name):
+                quote = row["quote"]
                 padded = f" {normalised(quote)} "
                 hits = sorted(r for r in runs if f" {r} " in padded)
                 if hits:
