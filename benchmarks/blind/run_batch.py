@@ -30,6 +30,8 @@ VARIANTS = {
     "old": dataclasses.replace(DEFAULT_PARAMS, missing_listed_margin=None),
     # The listing of the twenty-fifth pass and before (one always listed, relative 0.8).
     "list1rel08": dataclasses.replace(DEFAULT_PARAMS, always=1, relative=0.8),
+    # The listing of the twenty-sixth to twenty-ninth passes (floor 0.02, two always listed).
+    "list2floor02": dataclasses.replace(DEFAULT_PARAMS, floor=0.02, always=2),
 }
 BARS = [(metric, BAR_OF[metric]) for metric in QUALITY]
 
