@@ -90,6 +90,40 @@ def test_split_units_keeps_sentences_and_joins_fragments():
     assert all(len(u.split()) >= 3 for u in units)
 
 
+def test_split_units_gives_table_cells_not_rows_from_real_documents(tmp_path):
+    """Labelled quotes are single cells, so a row must reach the models cell by cell."""
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+
+    action = "Map the careers programme to the framework and write outcomes for each year group."
+    progress = "Not yet started; to be done by July 2026."
+    (tmp_path / "plan.md").write_text(
+        f"# Action plan\n\n| Action | Progress | Lead |\n| --- | :---: | --- |\n| {action} | {progress} | DF |\n",
+        encoding="utf-8",
+    )
+    doc = docx.Document()
+    doc.add_heading("Action plan", level=1)
+    table = doc.add_table(rows=2, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["Action", "Progress", "Lead"], strict=True):
+        cell.text = text
+    for cell, text in zip(table.rows[1].cells, [action, progress, "DF"], strict=True):
+        cell.text = text
+    doc.save(tmp_path / "plan.docx")
+    for name in ("plan.md", "plan.docx"):
+        chunks = [ch for ch in chunk_documents(ingest_pack([tmp_path])) if ch.doc_name == name]
+        units = [u for ch in chunks for u in split_units(ch.text)]
+        assert action in units, (name, units)
+        assert any(u.startswith(progress) for u in units), (name, units)  # "DF" joins it: under four words
+        assert not any("|" in u or "---" in u for u in units), (name, units)
+
+
+def test_split_units_joins_short_cells_and_drops_rule_cells():
+    units = split_units("Year | Activity | Outcome\n| --- | --- | --- |\n7 | Every pupil meets six employers at the fair. | Done")
+    # "Year", "Activity", "Outcome" and "7" are each under four words, so they join up; the rule
+    # row disappears.
+    assert units == ["Year Activity Outcome 7", "Every pupil meets six employers at the fair. Done"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -125,12 +125,19 @@ DEFAULT_PARAMS = ScoringParams()
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2018'\"(])|\n+")
 
 
+_CELL = re.compile(r"\|")
+_RULE_CELL = re.compile(r"[\s:\-]*")
+
+
 def split_units(text: str, min_words: int = 4) -> list[str]:
-    """Sentences and lines of a chunk; fragments under ``min_words`` join the previous unit."""
+    """Sentences, lines and table cells of a chunk; fragments under ``min_words`` join the
+    previous unit. Cells are split because every labelled quote the models learn from is one
+    cell, while a row (or a Markdown table flattened onto one line) arrives as one line."""
     units: list[str] = []
-    for part in _SENTENCE.split(text):
-        part = part.strip() if part else ""
-        if not part:
+    parts = (cell for line in _SENTENCE.split(text) if line for cell in _CELL.split(line))
+    for part in parts:
+        part = part.strip()
+        if not part or _RULE_CELL.fullmatch(part):
             continue
         if units and len(part.split()) < min_words:
             units[-1] = f"{units[-1]} {part}"
