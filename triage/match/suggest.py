@@ -2,8 +2,8 @@
 
 How a chunk is scored for a code (each step was measured; see benchmarks/results/matching.md):
 
-1. The chunk is split into sentence units, because evidence usually sits in one or two
-   sentences and a plan or an absence ("the post is vacant") usually sits in its own.
+1. The chunk is split into sentence units (and table cells), because evidence usually sits in
+   one or two sentences and a plan or an absence ("the post is vacant") usually sits in its own.
 2. Each unit gets a classifier logit (logistic regression per code over exemplar embeddings),
    its similarity to the code's positive exemplars, a penalty when it carries a hand-written
    intention, absence or former-practice cue, and a penalty in proportion to how much it reads
