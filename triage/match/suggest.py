@@ -125,8 +125,7 @@ DEFAULT_PARAMS = ScoringParams()
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2018'\"(])|\n+")
 
 
-_CELL = re.compile(r"\|")
-_RULE_CELL = re.compile(r"[\s:\-]*")
+_RULE_CELL = re.compile(r"[\s:\-]*")  # a Markdown table's "| --- | :---: |" row
 
 
 def split_units(text: str, min_words: int = 4) -> list[str]:
@@ -134,7 +133,7 @@ def split_units(text: str, min_words: int = 4) -> list[str]:
     previous unit. Cells are split because every labelled quote the models learn from is one
     cell, while a row (or a Markdown table flattened onto one line) arrives as one line."""
     units: list[str] = []
-    parts = (cell for line in _SENTENCE.split(text) if line for cell in _CELL.split(line))
+    parts = (cell for line in _SENTENCE.split(text) if line for cell in line.split("|"))
     for part in parts:
         part = part.strip()
         if not part or _RULE_CELL.fullmatch(part):
