@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from triage.match.pack_classifier import read_jsonl  # noqa: E402
-from triage.match.queries import load_queries, normalised, word_runs  # noqa: E402
+from triage.match.queries import load_queries, word_runs  # noqa: E402
 
 
 def main() -> int:
@@ -23,8 +23,7 @@ def main() -> int:
         for name in ("gold.jsonl", "near_misses.jsonl"):
             for row in read_jsonl(pack / name):
                 quote = row["quote"]
-                padded = f" {normalised(quote)} "
-                hits = sorted(r for r in runs if f" {r} " in padded)
+                hits = sorted(runs & word_runs(quote))
                 if hits:
                     found += 1
                     print(f"{pack.name} {name}: {hits}\n    {quote[:300]}")

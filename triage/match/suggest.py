@@ -123,8 +123,6 @@ class ScoringParams:
 DEFAULT_PARAMS = ScoringParams()
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2018'\"(])|\n+")
-
-
 _RULE_CELL = re.compile(r"[\s:\-]*")  # a Markdown table's "| --- | :---: |" row
 
 
