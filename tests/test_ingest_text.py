@@ -124,3 +124,35 @@ def test_csv_rows_become_table_rows(tmp_path):
         "College, full-time | 107 | 49.5",
         "Apprenticeship | 15 | 6.9",
     ]
+
+
+def test_markdown_table_rows_are_blocks_of_their_own(tmp_path):
+    path = tmp_path / "action_plan.md"
+    path.write_text(
+        "# Action plan\n\nWhere we are.\n\n"
+        "| Action | Lead | By |\n| --- | :-: | --- |\n"
+        "| Appoint a Careers Leader | HT | Sept 2026 |\n| Draft a job description |  | Dec 2025 |\n\n"
+        "Name | Role\n---|---\nAnn Cole | Careers Leader\n\n"
+        "Setext heading with a | pipe\n---\n\nAfter the tables.\n",
+        encoding="utf-8",
+    )
+    doc = ingest_file(path)
+    blocks = [(b.kind, doc.text[b.start : b.end]) for b in doc.blocks]
+    assert blocks == [
+        ("heading", "Action plan"),
+        ("paragraph", "Where we are."),
+        ("table_row", "Action | Lead | By"),
+        ("table_row", "Appoint a Careers Leader | HT | Sept 2026"),
+        ("table_row", "Draft a job description | Dec 2025"),
+        ("table_row", "Name | Role"),
+        ("table_row", "Ann Cole | Careers Leader"),
+        ("heading", "Setext heading with a | pipe"),
+        ("paragraph", "After the tables."),
+    ]
+
+
+def test_pipes_in_plain_text_stay_in_their_paragraph(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("| Action | Lead |\n| --- | --- |\n| Appoint | HT |\n", encoding="utf-8")
+    doc = ingest_file(path)
+    assert [b.kind for b in doc.blocks] == ["paragraph"]

@@ -1,4 +1,4 @@
-"""Plain text and Markdown: encoding detection, paragraphs, Markdown headings and list items.
+"""Plain text and Markdown: encoding detection, paragraphs, Markdown headings, list items and tables.
 
 Providers send e-mail exports hard-wrapped at ~76 columns, Windows-1252 files with curly quotes
 and pound signs, and UTF-16 files from Notepad. Paragraphs are separated by blank lines; the
@@ -18,6 +18,8 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u25cf\u2013]|\d{1,3}[.)])\s+(.*)$")
 _RULE = re.compile(r"^\s*([-*_=~#])\1{2,}\s*$")
+# A pipe-table delimiter row: "| --- | :-: |" or "---|---".
+_TABLE_DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _LATIN_SINGLE_BYTE = re.compile(
     r"^(cp125[0247]|cp8[5-6]\d|iso8859_(1|2|3|4|9|10|13|14|15|16)|latin_1|mac_(roman|latin2|iceland))$"
 )
@@ -116,6 +118,7 @@ def _parse(text: str, builder: TextBuilder, *, markdown: bool) -> None:
     para: list[str] = []
     item: list[str] | None = None
     in_fence = False
+    in_table = False
 
     def flush() -> None:
         nonlocal item
@@ -134,10 +137,21 @@ def _parse(text: str, builder: TextBuilder, *, markdown: bool) -> None:
             continue
         if not line:
             flush()
+            in_table = False
             continue
         if in_fence:
             para.append(line)
             continue
+        if markdown and _is_table_line(line, lines, i, in_table):
+            # One block per row, as the PDF, DOCX and HTML readers give, so a suggestion points
+            # at the row and not at the whole table.
+            flush()
+            in_table = True
+            if not _TABLE_DELIMITER.match(line):
+                cells = [c.strip() for c in line.strip("|").split("|")]
+                builder.add("table_row", " | ".join(c for c in cells if c))
+            continue
+        in_table = False
         if markdown and (m := _MD_HEADING.match(line)):
             flush()
             builder.add("heading", m.group(2), level=len(m.group(1)))
@@ -163,6 +177,17 @@ def _parse(text: str, builder: TextBuilder, *, markdown: bool) -> None:
             continue
         para.append(line)
     flush()
+
+
+def _is_table_line(line: str, lines: list[str], i: int, in_table: bool) -> bool:
+    """A pipe-table row: inside a table, any line with a pipe; otherwise a line that starts with
+    one, or a header line followed by a delimiter row."""
+    if "|" not in line:
+        return False
+    if in_table or line.startswith("|"):
+        return True
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return "|" in nxt and "-" in nxt and bool(_TABLE_DELIMITER.match(nxt))
 
 
 def _is_plain_heading(line: str, lines: list[str], i: int) -> bool:
