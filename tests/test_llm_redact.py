@@ -76,6 +76,17 @@ def test_a_table_flattened_onto_one_line_still_loses_its_names():
     assert "Omar Haddad" not in out and "Lucy Wren" not in out and "11B" in out and "Tutor group" in out
 
 
+def test_table_rows_given_as_blocks_keep_their_name_column_until_the_table_ends():
+    # The readers give each row as its own block, with a blank line between blocks.
+    text = (
+        "Name | Tutor group | Interview date\n\nOmar Haddad | 11B | 5 March\n\nLucy Wren | 11C | 6 March"
+        "\n\nA paragraph ends the table.\n\nRavi Patel | Year 10"
+    )
+    out = Redactor().redact(text)
+    assert "Omar Haddad" not in out and "Lucy Wren" not in out
+    assert "11B" in out and "Ravi Patel | Year 10" in out
+
+
 def test_pupil_numbers_and_dates_of_birth():
     text = "UPN A123456789012; ULN: 1234567890; DOB: 12/03/2009; born on 4 March 2009; 1234567890 visits in 2024."
     r = Redactor()

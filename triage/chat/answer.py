@@ -301,7 +301,9 @@ def _answer_with_llm(
 ) -> Answer:
     redactor = Redactor() if llm.is_remote else None
     if redactor is not None:
-        redactor.learn([question, *(p.chunk.text for p in passages)])
+        # Whole documents too: a table row's passage may not hold the header that marks its names.
+        doc_ids = dict.fromkeys(p.chunk.doc_id for p in passages)
+        redactor.learn([question, *(p.chunk.text for p in passages), *(docs[d].text for d in doc_ids if d in docs)])
     send = (lambda t: redactor.redact(t)) if redactor else (lambda t: t)
     numbered = [(p.number, send(f"{p.chunk.doc_name}, page {p.page}"), send(p.chunk.text)) for p in passages]
     messages = _build_messages(send(question), numbered, redactor is not None)

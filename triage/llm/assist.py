@@ -81,10 +81,28 @@ def _id_of(item: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _ask(llm: ChatModel, system: str, user: str, max_tokens: int) -> tuple[str, str, Redactor | None]:
+def _documents_of(session: Any, items: Sequence[Any]) -> list[str]:
+    """The full text of the documents ``items`` come from, where the session can give it."""
+    if session is None or not hasattr(session, "document"):
+        return []
+    texts = []
+    for doc_id in dict.fromkeys(getattr(i, "doc_id", None) for i in items):
+        if doc_id:
+            try:
+                texts.append(session.document(doc_id).text)
+            except KeyError:
+                continue
+    return texts
+
+
+def _ask(
+    llm: ChatModel, system: str, user: str, max_tokens: int, context: Sequence[str] = ()
+) -> tuple[str, str, Redactor | None]:
+    """``context``: whole documents the redactor also learns from, since a table row's passage may
+    not hold the header row that marks its name column."""
     redactor = Redactor() if llm.is_remote else None
     if redactor is not None:
-        redactor.learn([user])
+        redactor.learn([user, *context])
         user = redactor.redact(user)
         system += " Placeholders such as [NAME-1] stand for removed personal data; keep them as they are."
     completion = llm.complete(
@@ -130,7 +148,7 @@ def explain_suggestion(
         "or an absence. " + _NO_DECISIONS
     )
     user = f"Code {code}: {wording}\n\nPassage:\n{passage}"
-    text, model, redactor = _ask(llm, system, user, 220)
+    text, model, redactor = _ask(llm, system, user, 220, _documents_of(session, [suggestion]))
     warnings = tuple(
         f"the explanation quotes \u201c{q}\u201d, which is neither in the code's wording nor in the passage"
         for q in _quotes(text)
@@ -216,7 +234,7 @@ def second_opinion(
         + _NO_DECISIONS
     )
     user = f"Code {code}: {wording}\n\nPassage:\n{_text_of(suggestion)}"
-    text, model, _ = _ask(llm, system, user, 120)
+    text, model, _ = _ask(llm, system, user, 120, _documents_of(session, [suggestion]))
     verdict, reason = parse_verdict(text)
     sid = _id_of(suggestion)
     note = f"{verdict}: {reason}" if reason else verdict
@@ -262,7 +280,7 @@ def draft_key_evidence(
     )
     body = "\n\n".join(f"- {t}" for t in texts[:8])
     user = f"Code {code}: {wording}\n\nConfirmed evidence:\n{body}"
-    text, model, _ = _ask(llm, system, user, 120)
+    text, model, _ = _ask(llm, system, user, 120, _documents_of(session, passages))
     sentence = first_sentence(text)
     draft_id = _store(session, KIND_KEY_EVIDENCE, sentence, code=code, suggestion_id=None, model=model)
     return AssistResult(KIND_KEY_EVIDENCE, sentence, model, code, _now(), None, draft_id, remote=llm.is_remote)

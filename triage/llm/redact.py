@@ -66,7 +66,9 @@ def _table_name_cells(text: str) -> Iterator[Finding]:
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if "|" not in body:
+        if not body.strip():
+            pass  # readers put a blank line between rows, so a blank line does not end the table
+        elif "|" not in body:
             column = None
         else:
             cells: list[tuple[int, int]] = []
