@@ -37,3 +37,26 @@ def dev_pack() -> Path:
 @pytest.fixture
 def sample_pack() -> Path:
     return SAMPLE_PACK
+
+
+@pytest.fixture
+def interview_table(tmp_path):
+    """A Markdown table of learners with rows long enough that the last one, Priya Okonjo's, lands
+    in a passage without the header row that marks the name column. Returns (folder, docs, chunks, row)."""
+    from triage.chunking import chunk_documents
+    from triage.ingest import ingest_pack
+
+    note = "followed up by the adviser with a call home and a written summary of the options discussed " * 3
+    folder = tmp_path / "interview_pack"
+    folder.mkdir()
+    rows = "".join(f"| Learner {i} | 10A | {note} |\n" for i in range(3))
+    (folder / "interviews.md").write_text(
+        "| Name | Tutor group | Notes |\n| --- | --- | --- |\n" + rows
+        + f"| Priya Okonjo | 11D | had her guidance interview and wants an apprenticeship in electrical engineering; {note} |\n",
+        encoding="utf-8",
+    )
+    docs = ingest_pack([folder])
+    chunks = chunk_documents(docs)
+    row = next(c for c in chunks if "Priya Okonjo" in c.text)
+    assert "Tutor group" not in row.text  # the header row is in another passage
+    return folder, docs, chunks, row

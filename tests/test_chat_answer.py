@@ -177,19 +177,8 @@ def test_remote_llm_gets_redacted_text_and_the_answer_is_restored_locally(record
     assert "[NAME-" not in result.text and "Jane Smith" in result.citations[0].quote
 
 
-def test_a_name_row_away_from_its_table_header_is_still_redacted(tmp_path, embedder):
-    # Rows long enough that the chunker does not merge them: the header is in another passage.
-    note = "followed up by the adviser with a call home and a written summary of the options discussed " * 3
-    rows = "".join(f"| Learner {i} | 10A | {note} |\n" for i in range(3))
-    (tmp_path / "interviews.md").write_text(
-        "| Name | Tutor group | Notes |\n| --- | --- | --- |\n" + rows
-        + f"| Priya Okonjo | 11D | wants an apprenticeship in electrical engineering; {note} |\n",
-        encoding="utf-8",
-    )
-    docs = ingest_pack([tmp_path])
-    chunks = chunk_documents(docs)
-    row = next(c for c in chunks if "Priya Okonjo" in c.text)
-    assert "Tutor group" not in row.text  # the header row is in another passage
+def test_a_name_row_away_from_its_table_header_is_still_redacted(interview_table, embedder):
+    _, docs, chunks, _ = interview_table
     with FakeChatServer() as server:
         answer("Who wants an apprenticeship in electrical engineering?", chunks=chunks, documents=docs,
                embedder=embedder, llm=local_llm(server, treat_as_remote=True))

@@ -176,20 +176,8 @@ def test_first_sentence_keeps_titles_and_initials():
     assert first_sentence("  One line only  ") == "One line only"
 
 
-def test_remote_assistance_redacts_a_table_row_whose_header_is_in_another_passage(tmp_path):
-    note = "followed up by the adviser with a call home and a written summary of the options discussed " * 3
-    folder = tmp_path / "pack"
-    folder.mkdir()
-    rows = "".join(f"| Learner {i} | 10A | {note} |\n" for i in range(3))
-    (folder / "interviews.md").write_text(
-        "| Name | Tutor group | Notes |\n| --- | --- | --- |\n" + rows
-        + f"| Priya Okonjo | 11D | had her guidance interview; {note} |\n",
-        encoding="utf-8",
-    )
-    docs = ingest_pack([folder])
-    chunks = chunk_documents(docs)
-    row = next(c for c in chunks if "Priya Okonjo" in c.text)
-    assert "Tutor group" not in row.text
+def test_remote_assistance_redacts_a_table_row_whose_header_is_in_another_passage(tmp_path, interview_table):
+    folder, docs, chunks, row = interview_table
     suggestion = Suggestion("8.2", row.id, row.doc_id, row.doc_name, row.page_start, row.start, row.end, row.text, 0.8, 1)
     result = MatchResult("school", (suggestion,), (), (), {}, "hashing-bow-256", "none", "test", 0.5, 0.05)
     with Session.create(tmp_path / "s.sqlite", pack_path=str(folder), provider_type="school") as s:
