@@ -187,7 +187,7 @@ def _is_table_line(line: str, lines: list[str], i: int, in_table: bool) -> bool:
     if in_table or line.startswith("|"):
         return True
     nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-    return "|" in nxt and "-" in nxt and bool(_TABLE_DELIMITER.match(nxt))
+    return "|" in nxt and bool(_TABLE_DELIMITER.match(nxt))
 
 
 def _is_plain_heading(line: str, lines: list[str], i: int) -> bool:

@@ -66,10 +66,9 @@ def _table_name_cells(text: str) -> Iterator[Finding]:
     pos = 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        if not body.strip():
-            pass  # readers put a blank line between rows, so a blank line does not end the table
-        elif "|" not in body:
-            column = None
+        if "|" not in body:
+            if body.strip():  # the readers put a blank line between rows: that does not end a table
+                column = None
         else:
             cells: list[tuple[int, int]] = []
             last = 0

@@ -123,13 +123,13 @@ class ScoringParams:
 DEFAULT_PARAMS = ScoringParams()
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u2018'\"(])|\n+")
-_RULE_CELL = re.compile(r"[\s:\-]*")  # a Markdown table's "| --- | :---: |" row
+_RULE_CELL = re.compile(r"[\s:\-]*")  # a pipe table's "| --- | :---: |" row, as plain text keeps it
 
 
 def split_units(text: str, min_words: int = 4) -> list[str]:
     """Sentences, lines and table cells of a chunk; fragments under ``min_words`` join the
     previous unit. Cells are split because every labelled quote the models learn from is one
-    cell, while a row (or a Markdown table flattened onto one line) arrives as one line."""
+    cell, while the readers give a table row as one line ("cell | cell")."""
     units: list[str] = []
     parts = (cell for line in _SENTENCE.split(text) if line for cell in line.split("|"))
     for part in parts:
